@@ -1,0 +1,1 @@
+"""Target Allocator for OpenTelemetry collectors."""

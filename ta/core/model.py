@@ -1,0 +1,45 @@
+"""Domain values shared by discovery, allocation and serving.
+
+In: nothing (plain immutable data). Out: ``TargetGroup`` (what a discovery mechanism yields),
+``Target`` (one allocatable unit with its identity hash) and ``Collector`` (one collector pod).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ta.core.labels import LabelSet
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetGroup:
+    """A Prometheus SD target group: per-target label sets (each with ``__address__``) plus group labels."""
+
+    source: str
+    targets: tuple[LabelSet, ...]
+    labels: LabelSet = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """One discovered target of one job.
+
+    ``address`` is the pre-relabel ``__address__`` (the consistent-hashing key), ``labels`` the merged,
+    pre-relabel discovered labels that are served to collectors, ``hash`` the upstream identity hash
+    (xxHash64 over the post-relabel non-meta labels and the job name), and ``node`` the node name used by
+    the per-node strategy ("" when the labels name no node).
+    """
+
+    job: str
+    address: str
+    labels: LabelSet
+    hash: int
+    node: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Collector:
+    """A collector pod that may receive targets; ``name`` is the pod name (the receiver's collector_id)."""
+
+    name: str
+    node: str = ""

@@ -1,0 +1,116 @@
+"""Cluster input events: what the Kubernetes API served, as it served it (minus what must not leak).
+
+In: watch/list results from the Kubernetes watcher, or objects read from a ``kubectl get -o json|yaml`` file.
+Out (journaled): ``KubeObjectChanged`` (one ADDED/MODIFIED/DELETED object), ``KubeListSynced`` (a watch
+scope finished its initial list, or a re-list), ``KubeResourceUnavailable`` (403, CRD not installed, ...).
+
+``body`` holds the object as compact JSON bytes, already sanitised (see ``ta.core.sanitize``): bytes are
+immutable, cheap to journal, and each consumer decodes only what it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Self
+
+import orjson
+
+from ta.events.base import register
+
+WatchType = Literal["ADDED", "MODIFIED", "DELETED"]
+WATCH_TYPES: tuple[WatchType, ...] = ("ADDED", "MODIFIED", "DELETED")
+
+
+def _watch_type(value: object) -> WatchType:
+    for wt in WATCH_TYPES:
+        if value == wt:
+            return wt
+    raise ValueError(f"watch type must be one of {', '.join(WATCH_TYPES)}, got {value!r}")
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubeObjectChanged:
+    """``resource`` is ``<group/version>/<plural>`` (``v1/pods``, ``discovery.k8s.io/v1/endpointslices``)."""
+
+    KIND: ClassVar[str] = "k8s.object"
+    VERSION: ClassVar[int] = 1
+
+    watch_type: WatchType
+    resource: str
+    namespace: str
+    name: str
+    body: bytes
+
+    def obj(self) -> dict[str, Any]:
+        decoded = orjson.loads(self.body)
+        if not isinstance(decoded, dict):
+            raise ValueError("object body is not a JSON object")
+        return decoded
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "type": self.watch_type,
+            "resource": self.resource,
+            "namespace": self.namespace,
+            "name": self.name,
+            "object": orjson.Fragment(self.body),
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+        obj = data["object"]
+        if not isinstance(obj, dict):
+            raise ValueError("object must be a JSON object")
+        return cls(
+            watch_type=_watch_type(data["type"]),
+            resource=str(data["resource"]),
+            namespace=str(data.get("namespace", "")),
+            name=str(data.get("name", "")),
+            body=orjson.dumps(obj),
+        )
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubeListSynced:
+    """The initial list (or a re-list after a broken watch) of one watch scope has been fully delivered."""
+
+    KIND: ClassVar[str] = "k8s.synced"
+    VERSION: ClassVar[int] = 1
+
+    resource: str
+    namespace: str  # "" = all namespaces
+    resource_version: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {"resource": self.resource, "namespace": self.namespace, "resource_version": self.resource_version}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+        return cls(
+            resource=str(data["resource"]),
+            namespace=str(data.get("namespace", "")),
+            resource_version=str(data.get("resource_version", "")),
+        )
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubeResourceUnavailable:
+    """A resource cannot be watched (RBAC 403, CRD not served, ...); it is skipped, nothing else stops."""
+
+    KIND: ClassVar[str] = "k8s.unavailable"
+    VERSION: ClassVar[int] = 1
+
+    resource: str
+    namespace: str
+    reason: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {"resource": self.resource, "namespace": self.namespace, "reason": self.reason}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+        return cls(resource=str(data["resource"]), namespace=str(data.get("namespace", "")), reason=str(data["reason"]))
