@@ -1,0 +1,1 @@
+"""Target allocation: which collector scrapes which target (consistent-hashing, least-weighted, per-node)."""

@@ -1,0 +1,1 @@
+"""Prometheus relabeling: the rule value (``config``), and the engine that applies rules to label sets."""
