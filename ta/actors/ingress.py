@@ -1,0 +1,103 @@
+"""The ingress sequencer: the single door through which everything from outside enters the pipeline.
+
+In: input events from sources (Kubernetes watches, the clock, file reads, the loaded config), or recorded
+envelopes during replay. Out: stamped ``Envelope`` values (sequence number, ingress time) appended to the
+journal, kept in a bounded in-memory tail for ``GET /debug/events``, and handed to the router.
+
+The sequencer admits the next entry only when the pipeline is idle (see ``ta.actors.runtime``), which is
+what makes a replay step through exactly the same states as the live run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from ta.actors.runtime import InFlight, Mailbox
+from ta.events.base import Envelope, InputEvent
+from ta.journal.writer import JournalWriter, encode
+
+log = structlog.get_logger("ta.ingress")
+
+Router = Callable[[Envelope], Awaitable[None]]
+
+
+class Sequencer:
+    def __init__(
+        self,
+        *,
+        inflight: InFlight,
+        router: Router,
+        clock: Callable[[], float],
+        journal: JournalWriter | None = None,
+        retain: int = 50_000,
+        inbox_size: int = 4096,
+    ) -> None:
+        self._inflight = inflight
+        self._router = router
+        self._clock = clock
+        self._journal = journal
+        self.inbox: Mailbox[InputEvent | Envelope] = Mailbox("ingress", None, inbox_size)
+        self._tail: collections.deque[tuple[int, bytes]] = collections.deque(maxlen=retain)
+        self._seq = 0
+        self._appended = asyncio.Condition()
+        self._drained = asyncio.Event()
+        self._drained.set()
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    async def submit(self, item: InputEvent | Envelope) -> None:
+        """Queue a live event (stamped on admission) or a recorded envelope (kept as recorded)."""
+        self._drained.clear()
+        await self.inbox.put(item)
+
+    def _stamp(self, item: InputEvent | Envelope) -> Envelope:
+        if isinstance(item, Envelope):
+            self._seq = max(self._seq, item.seq)
+            return item
+        self._seq += 1
+        return Envelope(seq=self._seq, ts=self._clock(), event=item)
+
+    async def run(self) -> None:
+        async for item in self.inbox.messages():
+            try:
+                envelope = self._stamp(item)
+                line = self._journal.append(envelope) if self._journal is not None else encode(envelope)
+                self._tail.append((envelope.seq, line))
+                async with self._appended:
+                    self._appended.notify_all()
+                await self._router(envelope)
+                await self._inflight.wait_idle()
+            finally:
+                self.inbox.done()
+                if len(self.inbox) == 0:
+                    self._drained.set()
+        if self._journal is not None:
+            self._journal.close()
+
+    async def wait_drained(self) -> None:
+        """Wait until every submitted entry has been processed through the whole pipeline."""
+        await self._drained.wait()
+        await self._inflight.wait_idle()
+
+    def tail_since(self, seq: int) -> list[tuple[int, bytes]]:
+        """Journal lines with a sequence number above ``seq`` still held in memory, in order."""
+        return [(s, line) for s, line in self._tail if s > seq]
+
+    @property
+    def oldest_retained(self) -> int:
+        return self._tail[0][0] if self._tail else self._seq + 1
+
+    async def wait_appended(self, after: int, max_wait: float) -> bool:
+        """Wait until an entry with a sequence number above ``after`` exists (or the timeout passes)."""
+        async with self._appended:
+            try:
+                await asyncio.wait_for(self._appended.wait_for(lambda: self._seq > after), max_wait)
+            except TimeoutError:
+                return False
+        return True

@@ -1,0 +1,138 @@
+"""Actor plumbing: bounded, closable mailboxes, the pipeline's in-flight counter, and the actor loop.
+
+In: messages put into a ``Mailbox``. Out: whatever an actor's ``step`` returns, handed to its ``emit``.
+
+Determinism comes from the ``InFlight`` counter: every message put into any mailbox counts as in flight
+until the receiving actor has finished its step and emitted its outputs. The ingress sequencer admits the
+next journal entry only once the pipeline is idle, so each actor sees its inputs in journal order, live and
+in replay alike. Python runs one step at a time anyway, so the barrier costs scheduling, not parallelism.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Generic, TypeVar
+
+import structlog
+
+T = TypeVar("T")
+Out = TypeVar("Out")
+
+log = structlog.get_logger("ta.actors")
+
+
+class MailboxClosedError(Exception):
+    """Raised by ``put`` on a closed mailbox."""
+
+
+class InFlight:
+    """Counts messages that are queued or being processed anywhere in the pipeline."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def inc(self) -> None:
+        self._count += 1
+        self._idle.clear()
+
+    def dec(self) -> None:
+        self._count -= 1
+        if self._count <= 0:
+            self._count = 0
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+
+class Mailbox(Generic[T]):
+    """A bounded FIFO that can be closed; iteration ends once it is closed and drained."""
+
+    def __init__(self, name: str, inflight: InFlight | None, maxsize: int = 1024) -> None:
+        self.name = name
+        self._inflight = inflight
+        self._items: collections.deque[T] = collections.deque()
+        self._maxsize = maxsize
+        self._closed = False
+        self._not_empty = asyncio.Condition()
+        self._not_full = asyncio.Condition()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def put(self, item: T) -> None:
+        async with self._not_full:
+            while len(self._items) >= self._maxsize and not self._closed:
+                await self._not_full.wait()
+        if self._closed:
+            raise MailboxClosedError(self.name)
+        if self._inflight is not None:
+            self._inflight.inc()
+        self._items.append(item)
+        async with self._not_empty:
+            self._not_empty.notify()
+
+    async def close(self) -> None:
+        self._closed = True
+        async with self._not_empty:
+            self._not_empty.notify_all()
+        async with self._not_full:
+            self._not_full.notify_all()
+
+    async def _get(self) -> T | None:
+        async with self._not_empty:
+            while not self._items:
+                if self._closed:
+                    return None
+                await self._not_empty.wait()
+            item = self._items.popleft()
+        async with self._not_full:
+            self._not_full.notify()
+        return item
+
+    def done(self) -> None:
+        """Mark one message fully processed (its outputs already emitted)."""
+        if self._inflight is not None:
+            self._inflight.dec()
+
+    async def messages(self) -> AsyncIterator[T]:
+        while True:
+            item = await self._get()
+            if item is None:
+                return
+            yield item
+
+
+async def run_actor(
+    name: str,
+    inbox: Mailbox[T],
+    step: Callable[[T], Iterable[Out]],
+    emit: Callable[[Out], Awaitable[None]],
+) -> None:
+    """Feed each message to ``step`` and emit its outputs, until the inbox is closed and drained.
+
+    A step that raises is a bug, not bad input (bad input is handled inside the domain): it is logged with
+    the message and skipped so one bad object cannot stop the pipeline.
+    """
+    async for message in inbox.messages():
+        try:
+            for output in step(message):
+                await emit(output)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("actor.step_failed", actor=name, message=type(message).__name__)
+        finally:
+            inbox.done()

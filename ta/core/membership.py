@@ -1,0 +1,137 @@
+"""Collector membership: which pods are collectors that may receive targets.
+
+In: Pod objects (as the API serves them) with their watch type, the membership settings, and the current
+time as data. Out: the collector set (sorted ``Collector`` values) whenever it changes, plus a note for
+each pod that had to be ignored (so the actor can log it once).
+
+Rules (upstream TA, with the later fix for terminating pods): a pod in the collector namespace that matches
+the collector selector (``None`` = every pod, as upstream) counts when it has ``spec.nodeName``, has no
+``deletionTimestamp``, and is not unhealthy. With a grace period > 0 a pod is unhealthy when it is not
+Running and started longer ago than the grace period, or its Ready condition is not True and last changed
+longer ago than the grace period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ta.core.model import Collector
+from ta.core.timefmt import parse_rfc3339
+
+
+class Selector(Protocol):
+    def matches(self, labels: Mapping[str, str]) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MembershipSettings:
+    namespace: str
+    selector: Selector | None
+    grace_period: float  # seconds; 0 disables the health check
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PodFacts:
+    """The few pod fields membership reads."""
+
+    name: str
+    namespace: str
+    labels: tuple[tuple[str, str], ...]
+    node_name: str
+    terminating: bool
+    phase: str
+    start_time: float | None
+    ready_status: str | None  # status of the Ready condition, None when the pod has none
+    ready_since: float | None
+
+
+def pod_facts(obj: Mapping[str, Any]) -> PodFacts | str:
+    """Extract ``PodFacts``, or return why the object cannot be a pod we understand."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, Mapping):
+        return "pod has no metadata"
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        return "pod has no name"
+    spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
+    status = obj.get("status") if isinstance(obj.get("status"), Mapping) else {}
+    assert isinstance(spec, Mapping) and isinstance(status, Mapping)
+    raw_labels = meta.get("labels") or {}
+    labels = tuple(sorted((str(k), str(v)) for k, v in raw_labels.items())) if isinstance(raw_labels, Mapping) else ()
+    ready_status: str | None = None
+    ready_since: float | None = None
+    conditions = status.get("conditions") or []
+    if isinstance(conditions, list):
+        for cond in conditions:
+            if isinstance(cond, Mapping) and cond.get("type") == "Ready":
+                ready_status = str(cond.get("status", ""))
+                ready_since = parse_rfc3339(cond.get("lastTransitionTime"))
+    node = spec.get("nodeName")
+    return PodFacts(
+        name=name,
+        namespace=str(meta.get("namespace") or ""),
+        labels=labels,
+        node_name=node if isinstance(node, str) else "",
+        terminating=bool(meta.get("deletionTimestamp")),
+        phase=str(status.get("phase") or ""),
+        start_time=parse_rfc3339(status.get("startTime")),
+        ready_status=ready_status,
+        ready_since=ready_since,
+    )
+
+
+def is_unhealthy(pod: PodFacts, grace_period: float, now: float) -> bool:
+    if grace_period <= 0:
+        return False
+    if pod.phase != "Running" and pod.start_time is not None and now - pod.start_time > grace_period:
+        return True
+    # A Ready condition without a parseable transition time is treated as having changed at the epoch, as a
+    # zero Go time would be: long past any grace period.
+    return pod.ready_status is not None and pod.ready_status != "True" and now - (pod.ready_since or 0.0) > grace_period
+
+
+class Membership:
+    """Holds the candidate pods; ``collectors(now)`` is the current collector set."""
+
+    def __init__(self, settings: MembershipSettings) -> None:
+        self._settings = settings
+        self._pods: dict[str, PodFacts] = {}
+        self._last: tuple[Collector, ...] | None = None
+
+    @property
+    def settings(self) -> MembershipSettings:
+        return self._settings
+
+    def configure(self, settings: MembershipSettings) -> None:
+        # Pods outside a new namespace/selector are filtered at evaluation time, so nothing is lost.
+        self._settings = settings
+
+    def apply(self, watch_type: str, pod: PodFacts) -> None:
+        if watch_type == "DELETED":
+            self._pods.pop(pod.name, None)
+        else:
+            self._pods[pod.name] = pod
+
+    def collectors(self, now: float) -> tuple[Collector, ...]:
+        settings = self._settings
+        result = []
+        for name in sorted(self._pods):
+            pod = self._pods[name]
+            if pod.namespace != settings.namespace:
+                continue
+            if settings.selector is not None and not settings.selector.matches(dict(pod.labels)):
+                continue
+            if not pod.node_name or pod.terminating or is_unhealthy(pod, settings.grace_period, now):
+                continue
+            result.append(Collector(name=pod.name, node=pod.node_name))
+        return tuple(result)
+
+    def changed(self, now: float) -> tuple[Collector, ...] | None:
+        """The collector set if it differs from the last one returned here, else None."""
+        current = self.collectors(now)
+        if current == self._last:
+            return None
+        self._last = current
+        return current

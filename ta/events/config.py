@@ -1,0 +1,42 @@
+"""Configuration input events.
+
+In: the effective TA configuration after defaults < file < env < flags. Out (journaled): ``ConfigLoaded``
+holding that configuration as canonical JSON in the config file's own key layout, with secret values
+replaced by digests (see ``ta.core.secrets``), so a replay loads exactly the same settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import orjson
+
+from ta.events.base import register
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigLoaded:
+    KIND: ClassVar[str] = "config.loaded"
+    VERSION: ClassVar[int] = 1
+
+    body: bytes  # canonical JSON (sorted keys) of the effective config mapping
+    source: str = ""  # where it came from, for people reading the journal
+
+    def mapping(self) -> dict[str, Any]:
+        decoded = orjson.loads(self.body)
+        if not isinstance(decoded, dict):
+            raise ValueError("config body is not a JSON object")
+        return decoded
+
+    def to_data(self) -> dict[str, Any]:
+        return {"source": self.source, "config": orjson.Fragment(self.body)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+        config = data["config"]
+        if not isinstance(config, dict):
+            raise ValueError("config must be a JSON object")
+        return cls(body=orjson.dumps(config, option=orjson.OPT_SORT_KEYS), source=str(data.get("source", "")))

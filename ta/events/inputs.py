@@ -1,0 +1,18 @@
+"""The closed union of journaled input events, for handlers that ``match`` on them.
+
+In: nothing. Out: ``InputEvent`` (the union type) and ``ALL_INPUT_KINDS``. Importing this module registers
+every input kind with the journal decoder.
+"""
+
+from __future__ import annotations
+
+from ta.events.clock import Tick
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.config import ConfigLoaded
+from ta.events.files import FileRead
+
+InputEvent = ConfigLoaded | Tick | KubeObjectChanged | KubeListSynced | KubeResourceUnavailable | FileRead
+
+ALL_INPUT_KINDS: tuple[str, ...] = tuple(
+    sorted(c.KIND for c in (ConfigLoaded, Tick, KubeObjectChanged, KubeListSynced, KubeResourceUnavailable, FileRead))
+)

@@ -1,0 +1,159 @@
+"""The HTTP API collectors and people use, served from the ``View`` read model.
+
+In: HTTP requests. Out: the upstream TA's answers, byte for byte: ``/scrape_configs``, ``/jobs``,
+``/jobs/{job}/targets[?collector_id=]``, ``/livez``, ``/readyz``, ``/metrics``, plus ``/debug/events``
+(the journal as NDJSON). Routing works on the *raw* path, as upstream's router does, so a job name with
+``%2F`` is one path segment and is decoded with Go's ``url.QueryUnescape`` afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ta.actors.ingress import Sequencer
+from ta.http import render
+from ta.http.view import Body, View
+from ta.metrics import CONTENT_TYPE, Metrics
+
+JSON = "application/json"
+_TARGETS_PATH = re.compile(r"^/jobs/([^/]+)/targets$")
+_NOT_FOUND = b"404 page not found"
+
+
+@dataclass(slots=True, kw_only=True)
+class ServerState:
+    view: View
+    metrics: Metrics
+    sequencer: Sequencer | None
+    allow_insecure_auth_secrets: bool
+    is_ready: Callable[[], bool]
+
+
+def _json(body: Body, request: web.Request) -> web.Response:
+    headers = {"ETag": body.etag}
+    if request.headers.get("If-None-Match") == body.etag:
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=body.data, headers={**headers, "Content-Type": JSON})
+
+
+def _not_found() -> web.Response:
+    return web.Response(status=404, body=_NOT_FOUND, headers={"Content-Type": "text/plain"})
+
+
+def _empty(status: int) -> web.Response:
+    response = web.Response(status=status)
+    response.content_type = ""  # upstream sends no Content-Type on probe answers
+    return response
+
+
+class Handlers:
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    def scrape_configs(self, request: web.Request) -> web.Response:
+        reveal = self.state.allow_insecure_auth_secrets or request.secure
+        body = self.state.view.scrape_configs(reveal=reveal)
+        if body is None:
+            return web.Response(body=b"", headers={"Content-Type": JSON})
+        return _json(body, request)
+
+    def jobs(self, request: web.Request) -> web.Response:
+        return _json(self.state.view.jobs(), request)
+
+    def targets(self, request: web.Request, raw_job: str) -> web.Response:
+        job = render.query_unescape(raw_job)
+        if job is None:
+            return web.Response(status=400, body=b"400 bad request: malformed escape in job name\n")
+        collector_ids = request.query.getall("collector_id", [])
+        if not collector_ids:
+            return _json(self.state.view.targets_by_collector(job), request)
+        return _json(self.state.view.targets_for(job, collector_ids[0]), request)
+
+    def metrics(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.state.metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        sequencer = self.state.sequencer
+        if sequencer is None:
+            return _not_found()
+        try:
+            since = int(request.query.get("since", "0"))
+        except ValueError:
+            return web.Response(status=400, body=b"since must be an integer sequence number\n")
+        follow = request.query.get("follow", "true").lower() not in ("0", "false", "no")
+        response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
+        await response.prepare(request)
+        while True:
+            for seq, line in sequencer.tail_since(since):
+                await response.write(line)
+                since = seq
+            if not follow:
+                break
+            await sequencer.wait_appended(since, max_wait=15.0)
+        await response.write_eof()
+        return response
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        raw_path = request.raw_path.split("?", 1)[0]
+        route, handler = self._route(request.method, raw_path)
+        start = time.perf_counter()
+        try:
+            return await handler(request)
+        finally:
+            self.state.metrics.http_duration.labels(route).observe(time.perf_counter() - start)
+
+    def _route(
+        self, method: str, raw_path: str
+    ) -> tuple[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]:
+        if method != "GET":
+            return "", _sync(lambda _r: _not_found())
+        match raw_path:
+            case "/scrape_configs":
+                return "/scrape_configs", _sync(self.scrape_configs)
+            case "/jobs":
+                return "/jobs", _sync(self.jobs)
+            case "/livez":
+                return "/livez", _sync(lambda _r: _empty(200))
+            case "/readyz":
+                return "/readyz", _sync(lambda _r: _empty(200 if self.state.is_ready() else 503))
+            case "/metrics":
+                return "/metrics", _sync(self.metrics)
+            case "/debug/events":
+                return "/debug/events", self.events
+        found = _TARGETS_PATH.match(raw_path)
+        if found is not None:
+            raw_job = found.group(1)
+            return "/jobs/:job_id/targets", _sync(lambda r: self.targets(r, raw_job))
+        return "", _sync(lambda _r: _not_found())
+
+
+def _sync(fn: Callable[[web.Request], web.StreamResponse]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return fn(request)
+
+    return handler
+
+
+def build_app(state: ServerState) -> web.Application:
+    handlers = Handlers(state)
+    app = web.Application(handler_args={"max_field_size": 65536})
+    app.router.add_route("*", "/{tail:.*}", handlers.dispatch)
+    return app
+
+
+async def serve(app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve until ``stop`` is set, then stop accepting and finish in-flight requests within a bound."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host or None, port, reuse_address=True)
+        await site.start()
+        await stop.wait()
+    finally:
+        await runner.cleanup()
