@@ -24,9 +24,10 @@ _GO_ESCAPES = (
 
 
 def go_json(value: object, *, newline: bool = True) -> bytes:
-    """JSON as Go's encoder writes it. Escaping by byte replacement is safe because these characters can
-    only occur inside JSON strings, never in JSON syntax."""
-    body = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    """JSON as Go's encoder writes it. Callers build maps in sorted key order and structs in field order
+    (``targets`` before ``labels``, ``_link`` before ``targets``), so no key sorting happens here. Escaping
+    by byte replacement is safe because these characters only occur inside JSON strings."""
+    body = orjson.dumps(value)
     for raw, escaped in _GO_ESCAPES:
         if raw in body:
             body = body.replace(raw, escaped)
@@ -68,7 +69,7 @@ def target_entries(targets: Iterable[Target]) -> list[dict[str, object]]:
 
 
 def render_jobs(jobs: Iterable[str]) -> bytes:
-    return go_json({job: {"_link": jobs_link(job)} for job in jobs})
+    return go_json({job: {"_link": jobs_link(job)} for job in sorted(jobs)})
 
 
 def render_targets(targets: Iterable[Target]) -> bytes:
@@ -79,6 +80,6 @@ def render_job_by_collector(job: str, per_collector: Iterable[tuple[str, Iterabl
     return go_json(
         {
             collector: {"_link": collector_link(job, collector), "targets": target_entries(targets)}
-            for collector, targets in per_collector
+            for collector, targets in sorted(per_collector, key=lambda item: item[0])
         }
     )

@@ -1,0 +1,86 @@
+from collections.abc import Mapping
+from typing import Any
+
+from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_facts
+from ta.core.timefmt import parse_rfc3339
+
+NOW = parse_rfc3339("2026-01-01T00:10:00Z") or 0.0
+
+
+class Sel:
+    def __init__(self, **want: str) -> None:
+        self.want = want
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        return all(labels.get(k) == v for k, v in self.want.items())
+
+
+def pod(name: str, *, ns: str = "otel", node: str = "n1", phase: str = "Running", ready: str | None = "True",
+        since: str = "2026-01-01T00:00:00Z", labels: dict[str, str] | None = None, deleting: bool = False) -> PodFacts:
+    obj: dict[str, Any] = {
+        "metadata": {"name": name, "namespace": ns, "labels": labels or {"app": "col"}},
+        "spec": {"nodeName": node},
+        "status": {"phase": phase, "startTime": since},
+    }
+    if ready is not None:
+        obj["status"]["conditions"] = [{"type": "Ready", "status": ready, "lastTransitionTime": since}]
+    if deleting:
+        obj["metadata"]["deletionTimestamp"] = since
+    facts = pod_facts(obj)
+    assert isinstance(facts, PodFacts)
+    return facts
+
+
+def names(m: Membership, now: float = NOW) -> list[str]:
+    return [c.name for c in m.collectors(now)]
+
+
+def test_namespace_selector_node_and_deletion() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=Sel(app="col"), grace_period=30))
+    m.apply("ADDED", pod("a"))
+    m.apply("ADDED", pod("b", ns="other"))
+    m.apply("ADDED", pod("c", labels={"app": "x"}))
+    m.apply("ADDED", pod("d", node=""))
+    m.apply("ADDED", pod("e", deleting=True))
+    assert names(m) == ["a"]
+    m.apply("DELETED", pod("a"))
+    assert names(m) == []
+
+
+def test_nil_selector_takes_every_pod_in_namespace() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=30))
+    m.apply("ADDED", pod("a", labels={"x": "y"}))
+    assert names(m) == ["a"]
+
+
+def test_grace_period_for_not_ready_and_not_running() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=30))
+    recent = "2026-01-01T00:09:50Z"
+    m.apply("ADDED", pod("fresh", ready="False", since=recent))
+    m.apply("ADDED", pod("stale", ready="False"))
+    m.apply("ADDED", pod("pending", phase="Pending", ready=None))
+    m.apply("ADDED", pod("young-pending", phase="Pending", ready=None, since=recent))
+    assert names(m) == ["fresh", "young-pending"]
+    # Time passing alone (a tick) drops the fresh pod once its grace period is over.
+    assert names(m, NOW + 60) == []
+
+
+def test_zero_grace_period_disables_health_check() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=0))
+    m.apply("ADDED", pod("stale", ready="False", phase="Failed"))
+    assert names(m) == ["stale"]
+
+
+def test_changed_reports_only_differences() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=30))
+    m.apply("ADDED", pod("a"))
+    first = m.changed(NOW)
+    assert first is not None and [c.node for c in first] == ["n1"]
+    assert m.changed(NOW) is None
+    m.apply("MODIFIED", pod("a", node="n2"))
+    assert m.changed(NOW) is not None
+
+
+def test_pod_without_name_is_reported() -> None:
+    assert pod_facts({"metadata": {}}) == "pod has no name"
+    assert pod_facts({}) == "pod has no metadata"
