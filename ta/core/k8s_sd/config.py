@@ -1,0 +1,234 @@
+"""One ``kubernetes_sd_configs`` entry: parsing, validation, the watches it needs and client-side selector filtering.
+
+In: the entry as a plain dict (YAML/JSON decoded), the TA's own namespace for ``own_namespace``, and objects.
+Out: a frozen ``KubeSDConfig`` (or ``KubeSDConfigError`` with Prometheus' error text), the ``Watch`` list a shared
+watcher must serve (``required_resources``) and ``matches_selectors`` deciding whether an object passes the
+role selector for its resource, as the API server would have filtered it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ta.core.k8s_sd.meta import as_list, as_map
+from ta.core.k8s_sd.resources import (
+    ENDPOINTS,
+    ENDPOINTSLICES,
+    INGRESSES,
+    NAMESPACES,
+    NODES,
+    PODS,
+    SERVICES,
+)
+from ta.core.k8s_sd.selectors import (
+    FieldSelector,
+    LabelSelector,
+    SelectorError,
+    label_matches,
+    parse_field_selector,
+    parse_label_selector,
+)
+
+ROLES = ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
+
+# Selector roles allowed per SD role, in Prometheus' order (it appears in the error message).
+ALLOWED_SELECTORS: Mapping[str, tuple[str, ...]] = {
+    "pod": ("pod", "node"),
+    "service": ("service",),
+    "endpointslice": ("pod", "service", "endpointslice"),
+    "endpoints": ("pod", "service", "endpoints"),
+    "node": ("node",),
+    "ingress": ("ingress",),
+}
+
+# The resource each selector role filters.
+SELECTOR_RESOURCE: Mapping[str, str] = {
+    "pod": PODS,
+    "service": SERVICES,
+    "endpoints": ENDPOINTS,
+    "endpointslice": ENDPOINTSLICES,
+    "node": NODES,
+    "ingress": INGRESSES,
+}
+
+
+_ANY_LABEL = LabelSelector()
+_ANY_FIELD = FieldSelector()
+
+
+class KubeSDConfigError(ValueError):
+    """An invalid ``kubernetes_sd_configs`` entry; the message matches Prometheus' where it has one."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Selector:
+    role: str
+    label: str = ""
+    field: str = ""
+    parsed_label: LabelSelector = _ANY_LABEL
+    parsed_field: FieldSelector = _ANY_FIELD
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubeSDConfig:
+    role: str
+    names: tuple[str, ...] = ()
+    own_namespace: bool = False
+    selectors: tuple[Selector, ...] = ()
+    attach_node: bool = False
+    attach_namespace: bool = False
+    # Kept for fidelity of the served config only: we always use the TA's own cluster connection.
+    api_server: str = ""
+    kubeconfig_file: str = ""
+
+    def selector_for(self, resource: str) -> Selector | None:
+        for selector in self.selectors:
+            if SELECTOR_RESOURCE[selector.role] == resource:
+                return selector
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, order=True)
+class Watch:
+    """One list/watch: a resource in one namespace ("" = all, or cluster-scoped) with server-side selectors."""
+
+    resource: str
+    namespace: str = ""
+    label_selector: str = ""
+    field_selector: str = ""
+
+
+def _bool(value: object, what: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise KubeSDConfigError(f"{what} must be a boolean")
+    return value
+
+
+def _text(value: object, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise KubeSDConfigError(f"{what} must be a string")
+    return value
+
+
+def parse_kube_sd_config(raw: Mapping[str, Any]) -> KubeSDConfig:
+    """Parse and validate one entry as Prometheus' ``SDConfig.UnmarshalYAML`` does."""
+    role = _text(raw.get("role"), "role")
+    if not role:
+        raise KubeSDConfigError("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")
+    if role not in ROLES:
+        raise KubeSDConfigError(f'unknown Kubernetes SD role "{role}"')
+    api_server = _text(raw.get("api_server"), "api_server")
+    kubeconfig = _text(raw.get("kubeconfig_file"), "kubeconfig_file")
+    if api_server and kubeconfig:
+        raise KubeSDConfigError("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
+
+    namespaces = as_map(raw.get("namespaces"))
+    names_raw = namespaces.get("names")
+    if names_raw is not None and not isinstance(names_raw, list):
+        raise KubeSDConfigError("namespaces.names must be a list of strings")
+    names = tuple(_text(n, "namespaces.names[]") for n in as_list(names_raw))
+    own = _bool(namespaces.get("own_namespace"), "namespaces.own_namespace")
+    if api_server and own:
+        raise KubeSDConfigError("cannot use 'api_server' and 'namespaces.own_namespace' simultaneously")
+    if kubeconfig and own:
+        raise KubeSDConfigError("cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously")
+
+    selectors: list[Selector] = []
+    seen: set[str] = set()
+    for entry in as_list(raw.get("selectors")):
+        item = as_map(entry)
+        sel_role = _text(item.get("role"), "selectors[].role")
+        if sel_role in seen:
+            raise KubeSDConfigError(f"duplicated selector role: {sel_role}")
+        seen.add(sel_role)
+        if sel_role not in ROLES:
+            # Prometheus rejects an unknown role while decoding the Role value itself.
+            raise KubeSDConfigError(f'unknown Kubernetes SD role "{sel_role}"')
+        allowed = ALLOWED_SELECTORS[role]
+        if sel_role not in allowed:
+            raise KubeSDConfigError(f"{role} role supports only {', '.join(allowed)} selectors")
+        label = _text(item.get("label"), "selectors[].label")
+        field = _text(item.get("field"), "selectors[].field")
+        try:
+            parsed_field = parse_field_selector(field)
+            parsed_label = parse_label_selector(label)
+        except SelectorError as exc:
+            raise KubeSDConfigError(str(exc)) from exc
+        selectors.append(
+            Selector(role=sel_role, label=label, field=field, parsed_label=parsed_label, parsed_field=parsed_field)
+        )
+
+    attach = as_map(raw.get("attach_metadata"))
+    return KubeSDConfig(
+        role=role,
+        names=names,
+        own_namespace=own,
+        selectors=tuple(selectors),
+        attach_node=_bool(attach.get("node"), "attach_metadata.node"),
+        attach_namespace=_bool(attach.get("namespace"), "attach_metadata.namespace"),
+        api_server=api_server,
+        kubeconfig_file=kubeconfig,
+    )
+
+
+def watched_namespaces(cfg: KubeSDConfig, own_namespace: str = "") -> tuple[str, ...]:
+    """Namespaces watched for namespaced resources; ``("",)`` means all. Sorted and de-duplicated."""
+    names = list(cfg.names)
+    if cfg.own_namespace and own_namespace:
+        names.append(own_namespace)
+    if not cfg.names and not cfg.own_namespace:
+        return ("",)
+    return tuple(sorted(set(names)))
+
+
+def _role_resources(cfg: KubeSDConfig) -> tuple[str, ...]:
+    """Namespaced resources the role reads, then the cluster-scoped ones."""
+    if cfg.role == "node":
+        return (NODES,)
+    namespaced = {
+        "pod": (PODS,),
+        "service": (SERVICES,),
+        "ingress": (INGRESSES,),
+        "endpoints": (ENDPOINTS, SERVICES, PODS),
+        "endpointslice": (ENDPOINTSLICES, SERVICES, PODS),
+    }[cfg.role]
+    extra: list[str] = []
+    if cfg.attach_node and cfg.role in ("pod", "endpoints", "endpointslice"):
+        extra.append(NODES)
+    if cfg.attach_namespace:
+        extra.append(NAMESPACES)
+    return namespaced + tuple(extra)
+
+
+def required_resources(cfg: KubeSDConfig, own_namespace: str = "") -> tuple[Watch, ...]:
+    """The watches this config needs, with the selectors Prometheus would send server-side. Sorted."""
+    watches: set[Watch] = set()
+    for resource in _role_resources(cfg):
+        selector = cfg.selector_for(resource)
+        label = selector.label if selector else ""
+        field = selector.field if selector else ""
+        if resource == NAMESPACES:
+            # Prometheus watches namespaces unfiltered, whatever the selectors.
+            label = field = ""
+        if resource in (NODES, NAMESPACES):
+            watches.add(Watch(resource=resource, label_selector=label, field_selector=field))
+            continue
+        for namespace in watched_namespaces(cfg, own_namespace):
+            watches.add(Watch(resource=resource, namespace=namespace, label_selector=label, field_selector=field))
+    return tuple(sorted(watches))
+
+
+def matches_selectors(cfg: KubeSDConfig, resource: str, obj: Mapping[str, Any]) -> bool:
+    """Whether ``obj`` passes this config's label and field selector for ``resource`` (no selector: True)."""
+    if resource == NAMESPACES:
+        return True
+    selector = cfg.selector_for(resource)
+    if selector is None:
+        return True
+    return label_matches(selector.parsed_label, obj) and selector.parsed_field.matches(obj)

@@ -1,0 +1,136 @@
+"""Shared helpers for reading Kubernetes JSON objects and exporting their metadata as Prometheus meta labels.
+
+In: Kubernetes objects as plain dicts (camelCase, as the API server serves them), which may be partial or odd.
+Out: safe typed accessors, Go-compatible string helpers (label-name sanitising, lower-casing, host:port joining)
+and the ``__meta_kubernetes_<kind>_{name,label_*,labelpresent_*,annotation_*,annotationpresent_*}`` families.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, Sequence
+from typing import Any
+
+Obj = Mapping[str, Any]
+
+META = "__meta_kubernetes_"
+NAMESPACE_LABEL = META + "namespace"
+ADDRESS_LABEL = "__address__"
+PRESENT = "true"
+
+
+def as_map(value: object) -> Mapping[str, Any]:
+    """A mapping view of ``value``; anything else (null, wrong type) reads as empty so odd input never crashes."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: object) -> Sequence[Any]:
+    return value if isinstance(value, list | tuple) else ()
+
+
+def as_str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def opt_str(value: object) -> str | None:
+    """A string, or None when the field is absent/null (Go ``*string`` semantics)."""
+    return value if isinstance(value, str) else None
+
+
+def opt_int(value: object) -> int | None:
+    # bool is an int subclass in Python but never a valid port.
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def opt_bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def go_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def metadata(obj: Obj) -> Mapping[str, Any]:
+    return as_map(obj.get("metadata"))
+
+
+def name_of(obj: Obj) -> str:
+    return as_str(metadata(obj).get("name"))
+
+
+def namespace_of(obj: Obj) -> str:
+    return as_str(metadata(obj).get("namespace"))
+
+
+def str_map(value: object) -> dict[str, str]:
+    """A string-to-string map (labels, annotations, topology); non-string values are dropped."""
+    return {k: v for k, v in as_map(value).items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def labels_of(obj: Obj) -> dict[str, str]:
+    return str_map(metadata(obj).get("labels"))
+
+
+def annotations_of(obj: Obj) -> dict[str, str]:
+    return str_map(metadata(obj).get("annotations"))
+
+
+def sanitize_label_name(name: str) -> str:
+    """Prometheus ``strutil.SanitizeLabelName``: every rune outside ``[a-zA-Z0-9_]`` becomes ``_``, nothing else."""
+    return "".join(c if ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9" or c == "_") else "_" for c in name)
+
+
+def go_lower(text: str) -> str:
+    """Go ``strings.ToLower``: a one-rune-to-one-rune mapping, unlike Python's full case mapping (e.g. ``İ``)."""
+    out = []
+    for c in text:
+        low = c.lower()
+        out.append(low[0] if low else c)
+    return "".join(out)
+
+
+def join_host_port(host: str, port: int | str) -> str:
+    """Go ``net.JoinHostPort``: brackets around any host containing a colon (IPv6)."""
+    if ":" in host:
+        return f"[{host}]:{port}"
+    return f"{host}:{port}"
+
+
+def add_labels_and_annotations(out: MutableMapping[str, str], obj: Obj, kind: str) -> None:
+    """Add the label/annotation families of ``obj`` under ``__meta_kubernetes_<kind>_``.
+
+    Two keys that sanitise to the same name collide; Prometheus keeps a random one (Go map order). We iterate
+    keys sorted so the last in byte order deterministically wins.
+    """
+    prefix = META + kind
+    for key, value in sorted(labels_of(obj).items()):
+        name = sanitize_label_name(key)
+        out[f"{prefix}_label_{name}"] = value
+        out[f"{prefix}_labelpresent_{name}"] = PRESENT
+    for key, value in sorted(annotations_of(obj).items()):
+        name = sanitize_label_name(key)
+        out[f"{prefix}_annotation_{name}"] = value
+        out[f"{prefix}_annotationpresent_{name}"] = PRESENT
+
+
+def add_object_meta(out: MutableMapping[str, str], obj: Obj, kind: str) -> None:
+    """``addObjectMetaLabels``: ``<kind>_name`` plus the label/annotation families."""
+    out[f"{META}{kind}_name"] = name_of(obj)
+    add_labels_and_annotations(out, obj, kind)
+
+
+def namespace_meta(namespace: Obj | None) -> dict[str, str]:
+    """``attach_metadata.namespace``: the namespace's families (its name is already ``__meta_kubernetes_namespace``)."""
+    out: dict[str, str] = {}
+    if namespace is not None:
+        add_labels_and_annotations(out, namespace, "namespace")
+    return out
+
+
+def node_meta(node: Obj | None) -> dict[str, str]:
+    """``attach_metadata.node``: node name and families only (no provider id, no conditions)."""
+    out: dict[str, str] = {}
+    if node is not None:
+        add_object_meta(out, node, "node")
+    return out

@@ -1,0 +1,219 @@
+"""The ``pod`` role, plus the pod labels and container-port targets that endpoints/endpointslice reuse.
+
+In: a Pod object (plain dict) and a ``Related`` view (node, namespace). Out: the ``pod/<ns>/<name>`` target group
+with one target per container port, or one port-less target per container without ports (containers first,
+then init containers, which include native sidecars); an empty group when the pod has no IP or, with
+``attach_metadata.node``, when its node is not visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ta.core.k8s_sd.meta import (
+    ADDRESS_LABEL,
+    META,
+    NAMESPACE_LABEL,
+    Obj,
+    add_object_meta,
+    as_list,
+    as_map,
+    as_str,
+    go_bool,
+    go_lower,
+    join_host_port,
+    name_of,
+    namespace_meta,
+    namespace_of,
+    node_meta,
+    opt_bool,
+    opt_int,
+)
+from ta.core.k8s_sd.related import Related
+from ta.core.k8s_sd.resources import source_for
+from ta.core.labels import LabelSet, label_set
+from ta.core.model import TargetGroup
+
+CONTAINER_NAME = META + "pod_container_name"
+CONTAINER_ID = META + "pod_container_id"
+CONTAINER_IMAGE = META + "pod_container_image"
+CONTAINER_PORT_NAME = META + "pod_container_port_name"
+CONTAINER_PORT_NUMBER = META + "pod_container_port_number"
+CONTAINER_PORT_PROTOCOL = META + "pod_container_port_protocol"
+CONTAINER_INIT = META + "pod_container_init"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContainerPort:
+    """One declared container port with the container it belongs to."""
+
+    container: str
+    image: str
+    is_init: bool
+    number: int
+    name: str
+    protocol: str
+
+
+def pod_ip(pod: Obj) -> str:
+    return as_str(as_map(pod.get("status")).get("podIP"))
+
+
+def node_name_of(pod: Obj) -> str:
+    return as_str(as_map(pod.get("spec")).get("nodeName"))
+
+
+def containers(pod: Obj) -> Iterator[tuple[Mapping[str, Any], bool]]:
+    """``(container, is_init)`` for containers, then init containers (sidecars are init containers)."""
+    spec = as_map(pod.get("spec"))
+    for c in as_list(spec.get("containers")):
+        yield as_map(c), False
+    for c in as_list(spec.get("initContainers")):
+        yield as_map(c), True
+
+
+def _ports_of(container: Mapping[str, Any], is_init: bool) -> Iterator[ContainerPort]:
+    for port in as_list(container.get("ports")):
+        p = as_map(port)
+        yield ContainerPort(
+            container=as_str(container.get("name")),
+            image=as_str(container.get("image")),
+            is_init=is_init,
+            number=opt_int(p.get("containerPort")) or 0,
+            name=as_str(p.get("name")),
+            protocol=as_str(p.get("protocol")),
+        )
+
+
+def container_ports(pod: Obj) -> Iterator[ContainerPort]:
+    for container, is_init in containers(pod):
+        yield from _ports_of(container, is_init)
+
+
+def container_port_labels(port: ContainerPort, protocol: str) -> dict[str, str]:
+    return {
+        CONTAINER_NAME: port.container,
+        CONTAINER_IMAGE: port.image,
+        CONTAINER_PORT_NAME: port.name,
+        CONTAINER_PORT_NUMBER: str(port.number),
+        CONTAINER_PORT_PROTOCOL: protocol,
+        CONTAINER_INIT: go_bool(port.is_init),
+    }
+
+
+def matching_container_port(pod: Obj, number: int) -> ContainerPort | None:
+    """The container port an endpoint port number maps to.
+
+    Prometheus stops at the first match within a container but keeps scanning later containers, so when several
+    containers declare the number the last such container wins; we reproduce that.
+    """
+    found: ContainerPort | None = None
+    for container, is_init in containers(pod):
+        for port in _ports_of(container, is_init):
+            if port.number == number:
+                found = port
+                break
+    return found
+
+
+def _controller(pod: Obj) -> Mapping[str, Any] | None:
+    for ref in as_list(as_map(pod.get("metadata")).get("ownerReferences")):
+        owner = as_map(ref)
+        if opt_bool(owner.get("controller")):
+            return owner
+    return None
+
+
+def pod_ready(pod: Obj) -> str:
+    for cond in as_list(as_map(pod.get("status")).get("conditions")):
+        c = as_map(cond)
+        if c.get("type") == "Ready":
+            return go_lower(as_str(c.get("status")))
+    return "unknown"
+
+
+def pod_labels(pod: Obj) -> dict[str, str]:
+    """Prometheus ``podLabels``: the pod-level meta labels (not the namespace, which callers add)."""
+    status = as_map(pod.get("status"))
+    out = {
+        META + "pod_ip": pod_ip(pod),
+        META + "pod_ready": pod_ready(pod),
+        META + "pod_phase": as_str(status.get("phase")),
+        META + "pod_node_name": node_name_of(pod),
+        META + "pod_host_ip": as_str(status.get("hostIP")),
+        META + "pod_uid": as_str(as_map(pod.get("metadata")).get("uid")),
+    }
+    add_object_meta(out, pod, "pod")
+    owner = _controller(pod)
+    if owner is not None:
+        kind = as_str(owner.get("kind"))
+        name = as_str(owner.get("name"))
+        if kind:
+            out[META + "pod_controller_kind"] = kind
+        if name:
+            out[META + "pod_controller_name"] = name
+    return out
+
+
+def _container_id(pod: Obj, container: str, is_init: bool) -> str:
+    field = "initContainerStatuses" if is_init else "containerStatuses"
+    for status in as_list(as_map(pod.get("status")).get(field)):
+        s = as_map(status)
+        if s.get("name") == container:
+            return as_str(s.get("containerID"))
+    return ""
+
+
+def _pod_targets(pod: Obj, ip: str) -> tuple[LabelSet, ...]:
+    targets: list[LabelSet] = []
+    for container, is_init in containers(pod):
+        name = as_str(container.get("name"))
+        base = {
+            CONTAINER_NAME: name,
+            CONTAINER_ID: _container_id(pod, name, is_init),
+            CONTAINER_IMAGE: as_str(container.get("image")),
+            CONTAINER_INIT: go_bool(is_init),
+        }
+        ports = as_list(container.get("ports"))
+        if not ports:
+            # No declared port: a bare-IP target the user must complete by relabelling.
+            targets.append(label_set({ADDRESS_LABEL: ip, **base}))
+            continue
+        for port in ports:
+            p = as_map(port)
+            number = str(opt_int(p.get("containerPort")) or 0)
+            targets.append(
+                label_set(
+                    {
+                        ADDRESS_LABEL: join_host_port(ip, number),
+                        **base,
+                        CONTAINER_PORT_NUMBER: number,
+                        CONTAINER_PORT_NAME: as_str(p.get("name")),
+                        CONTAINER_PORT_PROTOCOL: as_str(p.get("protocol")),
+                    }
+                )
+            )
+    return tuple(targets)
+
+
+def build_pod_group(
+    pod: Obj, related: Related, *, attach_node: bool = False, attach_namespace: bool = False
+) -> TargetGroup:
+    namespace = namespace_of(pod)
+    source = source_for("pod", namespace, name_of(pod))
+    ip = pod_ip(pod)
+    if not ip:
+        return TargetGroup(source=source, targets=())
+    labels = pod_labels(pod)
+    labels[NAMESPACE_LABEL] = namespace
+    if attach_node:
+        node = related.node(node_name_of(pod))
+        if node is None:
+            # The node store is filtered by the node selector: a pod on an unlisted node is dropped.
+            return TargetGroup(source=source, targets=())
+        labels.update(node_meta(node))
+    if attach_namespace:
+        labels.update(namespace_meta(related.namespace(namespace)))
+    return TargetGroup(source=source, targets=_pod_targets(pod, ip), labels=label_set(labels))

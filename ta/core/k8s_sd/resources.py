@@ -1,0 +1,56 @@
+"""Names of the Kubernetes resources the SD reads, and the group-source strings Prometheus uses.
+
+In: resource/namespace/name coordinates. Out: canonical resource identifiers (``group/version/plural``) shared by
+the config, the store and the role builders, and the ``<kind>/<ns>/<name>`` source strings.
+"""
+
+from __future__ import annotations
+
+PODS = "v1/pods"
+SERVICES = "v1/services"
+ENDPOINTS = "v1/endpoints"
+ENDPOINTSLICES = "discovery.k8s.io/v1/endpointslices"
+NODES = "v1/nodes"
+NAMESPACES = "v1/namespaces"
+INGRESSES = "networking.k8s.io/v1/ingresses"
+
+ALL_RESOURCES = (PODS, SERVICES, ENDPOINTS, ENDPOINTSLICES, NODES, NAMESPACES, INGRESSES)
+CLUSTER_SCOPED = frozenset({NODES, NAMESPACES})
+
+# The resource whose objects become target groups, and the source prefix Prometheus gives them, per SD role.
+PRIMARY_RESOURCE = {
+    "pod": PODS,
+    "service": SERVICES,
+    "endpoints": ENDPOINTS,
+    "endpointslice": ENDPOINTSLICES,
+    "node": NODES,
+    "ingress": INGRESSES,
+}
+SOURCE_PREFIX = {
+    "pod": "pod",
+    "service": "svc",
+    "endpoints": "endpoints",
+    "endpointslice": "endpointslice",
+    "node": "node",
+    "ingress": "ingress",
+}
+
+
+def source_for(role: str, namespace: str, name: str) -> str:
+    if role == "node":
+        return f"node/{name}"
+    return f"{SOURCE_PREFIX[role]}/{namespace}/{name}"
+
+
+def parse_source(role: str, source: str) -> tuple[str, str] | None:
+    """``(namespace, name)`` of a source string of ``role``, or None if it is not one."""
+    prefix = SOURCE_PREFIX[role] + "/"
+    if not source.startswith(prefix):
+        return None
+    rest = source[len(prefix) :]
+    if role == "node":
+        return ("", rest)
+    namespace, sep, name = rest.partition("/")
+    if not sep:
+        return None
+    return (namespace, name)

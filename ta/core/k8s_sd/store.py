@@ -1,0 +1,173 @@
+"""``KubeObjects``: the current Kubernetes objects per resource, with the reverse indexes incremental SD needs.
+
+In: watch events ``(resource, watch_type, obj)`` (``ADDED``/``MODIFIED``/``DELETED``; ``BOOKMARK`` ignored) or
+whole relists. Out: lookups by namespace/name, sorted listings, and reverse indexes: which EndpointSlices/Endpoints
+reference a Pod or Node, which Pods run on a Node, which EndpointSlices belong to a Service. One store can be
+shared by every config; it is unfiltered (configs apply namespaces and selectors themselves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ta.core.k8s_sd.meta import Obj, as_list, as_map, as_str, labels_of, name_of, namespace_of, opt_str
+from ta.core.k8s_sd.resources import ENDPOINTS, ENDPOINTSLICES, PODS
+
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+# (resource, namespace, name) of an object that refers to another one.
+Ref = tuple[str, str, str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One object's transition, as fed to ``KubeSD.affected_sources``; None means absent."""
+
+    resource: str
+    namespace: str
+    name: str
+    before: Obj | None
+    after: Obj | None
+
+
+def _endpoint_refs(resource: str, obj: Obj) -> Iterator[tuple[str, str, str]]:
+    """``("pod"|"node", namespace, name)`` of what an EndpointSlice/Endpoints object refers to."""
+    entries: list[Mapping[str, object]] = []
+    if resource == ENDPOINTSLICES:
+        entries = [as_map(e) for e in as_list(obj.get("endpoints"))]
+    else:
+        for subset in as_list(obj.get("subsets")):
+            for field in ("addresses", "notReadyAddresses"):
+                entries.extend(as_map(a) for a in as_list(as_map(subset).get(field)))
+    for entry in entries:
+        ref = as_map(entry.get("targetRef"))
+        kind = ref.get("kind")
+        if kind == "Pod":
+            yield "pod", as_str(ref.get("namespace")), as_str(ref.get("name"))
+        elif kind == "Node":
+            yield "node", "", as_str(ref.get("name"))
+        node_name = opt_str(entry.get("nodeName"))
+        if node_name is not None:
+            yield "node", "", node_name
+
+
+class KubeObjects:
+    """Mutable store of the latest object per (resource, namespace, name)."""
+
+    def __init__(self) -> None:
+        self._objects: dict[str, dict[str, dict[str, Obj]]] = {}
+        self._pod_refs: dict[tuple[str, str], set[Ref]] = {}
+        self._node_refs: dict[str, set[Ref]] = {}
+        self._service_slices: dict[tuple[str, str], set[str]] = {}
+
+    def apply(self, resource: str, watch_type: str, obj: Obj) -> None:
+        if watch_type in ("BOOKMARK", "ERROR"):
+            return
+        if watch_type not in ("ADDED", "MODIFIED", "DELETED"):
+            raise ValueError(f"unknown watch event type {watch_type!r}")
+        namespace, name = namespace_of(obj), name_of(obj)
+        self._unindex(resource, namespace, name)
+        by_ns = self._objects.setdefault(resource, {})
+        if watch_type == "DELETED":
+            names = by_ns.get(namespace)
+            if names is not None:
+                names.pop(name, None)
+                if not names:
+                    del by_ns[namespace]
+            return
+        by_ns.setdefault(namespace, {})[name] = obj
+        self._index(resource, namespace, name, obj)
+
+    def replace(self, resource: str, objects: Iterable[Obj]) -> tuple[Change, ...]:
+        """Replace all objects of ``resource`` (a relist); returns the changes, sorted by namespace/name."""
+        fresh = {(namespace_of(o), name_of(o)): o for o in objects}
+        old = {(ns, n): o for ns, names in self._objects.get(resource, {}).items() for n, o in names.items()}
+        changes: list[Change] = []
+        for key in sorted(old.keys() | fresh.keys()):
+            before, after = old.get(key), fresh.get(key)
+            if before is after or before == after:
+                continue
+            if after is None:
+                assert before is not None
+                self.apply(resource, "DELETED", before)
+            else:
+                self.apply(resource, "MODIFIED", after)
+            changes.append(Change(resource=resource, namespace=key[0], name=key[1], before=before, after=after))
+        return tuple(changes)
+
+    def get(self, resource: str, namespace: str, name: str) -> Obj | None:
+        return self._objects.get(resource, {}).get(namespace, {}).get(name)
+
+    def in_namespace(self, resource: str, namespace: str) -> tuple[Obj, ...]:
+        names = self._objects.get(resource, {}).get(namespace, {})
+        return tuple(names[n] for n in sorted(names))
+
+    def all(self, resource: str) -> tuple[Obj, ...]:
+        by_ns = self._objects.get(resource, {})
+        return tuple(by_ns[ns][n] for ns in sorted(by_ns) for n in sorted(by_ns[ns]))
+
+    def referencing_pod(self, namespace: str, name: str) -> tuple[Ref, ...]:
+        """EndpointSlices/Endpoints whose endpoints have a Pod targetRef to namespace/name."""
+        return tuple(sorted(self._pod_refs.get((namespace, name), ())))
+
+    def referencing_node(self, name: str) -> tuple[Ref, ...]:
+        """EndpointSlices/Endpoints naming the node (nodeName or Node targetRef), and Pods scheduled on it."""
+        return tuple(sorted(self._node_refs.get(name, ())))
+
+    def slices_of_service(self, namespace: str, name: str) -> tuple[str, ...]:
+        return tuple(sorted(self._service_slices.get((namespace, name), ())))
+
+    def _refs_of(self, resource: str, namespace: str, obj: Obj) -> tuple[set[tuple[str, str]], set[str], str | None]:
+        pods: set[tuple[str, str]] = set()
+        nodes: set[str] = set()
+        service: str | None = None
+        if resource in (ENDPOINTS, ENDPOINTSLICES):
+            for kind, ref_namespace, ref_name in _endpoint_refs(resource, obj):
+                if kind == "pod":
+                    pods.add((ref_namespace, ref_name))
+                else:
+                    nodes.add(ref_name)
+        if resource == ENDPOINTSLICES:
+            service = labels_of(obj).get(SERVICE_NAME_LABEL)
+        if resource == PODS:
+            node = as_str(as_map(obj.get("spec")).get("nodeName"))
+            if node:
+                nodes.add(node)
+        return pods, nodes, service
+
+    def _index(self, resource: str, namespace: str, name: str, obj: Obj) -> None:
+        ref = (resource, namespace, name)
+        pods, nodes, service = self._refs_of(resource, namespace, obj)
+        for pod in pods:
+            self._pod_refs.setdefault(pod, set()).add(ref)
+        for node in nodes:
+            self._node_refs.setdefault(node, set()).add(ref)
+        if service is not None:
+            self._service_slices.setdefault((namespace, service), set()).add(name)
+
+    def _unindex(self, resource: str, namespace: str, name: str) -> None:
+        old = self.get(resource, namespace, name)
+        if old is None:
+            return
+        ref = (resource, namespace, name)
+        pods, nodes, service = self._refs_of(resource, namespace, old)
+        for pod in pods:
+            _discard(self._pod_refs, pod, ref)
+        for node in nodes:
+            _discard(self._node_refs, node, ref)
+        if service is not None:
+            _discard(self._service_slices, (namespace, service), name)
+
+
+def _discard(index: dict[K, set[V]], key: K, value: V) -> None:
+    members = index.get(key)
+    if members is None:
+        return
+    members.discard(value)
+    if not members:
+        del index[key]
