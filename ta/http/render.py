@@ -10,28 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import quote_plus, unquote_plus
 
-import orjson
-
+from ta.core import gojson
 from ta.core.model import Target
-
-_GO_ESCAPES = (
-    (b"<", b"\\u003c"),
-    (b">", b"\\u003e"),
-    (b"&", b"\\u0026"),
-    ("\u2028".encode(), b"\\u2028"),
-    ("\u2029".encode(), b"\\u2029"),
-)
 
 
 def go_json(value: object, *, newline: bool = True) -> bytes:
     """JSON as Go's encoder writes it. Callers build maps in sorted key order and structs in field order
-    (``targets`` before ``labels``, ``_link`` before ``targets``), so no key sorting happens here. Escaping
-    by byte replacement is safe because these characters only occur inside JSON strings."""
-    body = orjson.dumps(value)
-    for raw, escaped in _GO_ESCAPES:
-        if raw in body:
-            body = body.replace(raw, escaped)
-    return body + b"\n" if newline else body
+    (``targets`` before ``labels``, ``_link`` before ``targets``), so no key sorting happens here."""
+    return gojson.dumps(value, newline=newline)
 
 
 def query_escape(value: str) -> str:

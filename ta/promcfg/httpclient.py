@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ta.core import secrets
 from ta.promcfg.decode import as_bool, as_map, as_str, as_str_list
 from ta.promcfg.errors import ConfigError, go_quote
 from ta.promcfg.secret import Secret
@@ -63,8 +64,18 @@ HTTP_CLIENT_KEYS = frozenset(
 
 
 def _secret(value: object) -> Secret | None:
+    # A journal never holds secret values, only their digests (see ta.core.secrets).
+    digest = secrets.digest_of(value)
+    if digest is not None:
+        return Secret.unknown(digest)
     text = as_str(value)
     return Secret.known(text) if text else None
+
+
+def _secret_list(value: object) -> tuple[Secret, ...]:
+    if isinstance(value, list) and any(secrets.digest_of(item) is not None for item in value):
+        return tuple(s for s in (_secret(item) for item in value) if s is not None)
+    return tuple(Secret.known(text) for text in as_str_list(value) or ())
 
 
 def _put(out: dict[str, Node], key: str, value: Node) -> None:
@@ -300,8 +311,7 @@ def parse_tls_config(raw: object) -> TLSConfig:
 def _parse_proxy(data: Mapping[str, object]) -> ProxyConfig:
     headers: list[tuple[str, tuple[Secret, ...]]] = []
     for name, values in sorted(as_map(data.get("proxy_connect_header"), "config.ProxyHeader").items()):
-        listed = as_str_list(values) or ()
-        headers.append((name, tuple(Secret.known(value) for value in listed)))
+        headers.append((name, _secret_list(values)))
     cfg = ProxyConfig(
         proxy_url=as_str(data.get("proxy_url")),
         no_proxy=as_str(data.get("no_proxy")),
@@ -354,7 +364,7 @@ def _parse_headers(raw: object) -> tuple[tuple[str, HTTPHeader], ...]:
         data = as_map(value, "config.Header")
         header = HTTPHeader(
             values=as_str_list(data.get("values")) or (),
-            secrets=tuple(Secret.known(text) for text in as_str_list(data.get("secrets")) or ()),
+            secrets=_secret_list(data.get("secrets")),
             files=as_str_list(data.get("files")) or (),
         )
         headers.append((name, header))

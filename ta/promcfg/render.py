@@ -9,27 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import orjson
-
+from ta.core import gojson
 from ta.promcfg.scrape import ScrapeJob
 from ta.promcfg.tree import thaw
-
-# Go's encoding/json escapes these inside strings; they only ever occur inside strings in JSON text.
-_GO_ESCAPES = (
-    (b"<", b"\\u003c"),
-    (b">", b"\\u003e"),
-    (b"&", b"\\u0026"),
-    ("\u2028".encode(), b"\\u2028"),
-    ("\u2029".encode(), b"\\u2029"),
-)
 
 
 def go_json(value: object) -> bytes:
     """Compact JSON with sorted keys and Go's HTML-safe escaping."""
-    out = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    for raw, escaped in _GO_ESCAPES:
-        out = out.replace(raw, escaped)
-    return out
+    return gojson.dumps(value, sort_keys=True)
 
 
 def render_scrape_configs(jobs: Iterable[ScrapeJob], *, reveal_secrets: bool) -> bytes:

@@ -70,3 +70,20 @@ def test_tree_holds_secrets_and_omits_empty_fields() -> None:
 
 def test_redact_url_leaves_passwordless_urls_alone() -> None:
     assert redact_url("http://proxy:3128") == "http://proxy:3128"
+
+
+def test_journal_digest_form_is_a_secret_that_renders_redacted_even_when_revealing() -> None:
+    from ta.core import secrets as journal_secrets
+    from ta.promcfg.tree import Obj, thaw
+
+    raw = {
+        "basic_auth": {"username": "u", "password": journal_secrets.journal_form("p")},
+        "http_headers": {"X-Token": {"secrets": [journal_secrets.journal_form("t")]}},
+    }
+    cfg = parse_http_client_config(raw)
+    real = parse_http_client_config({"basic_auth": {"username": "u", "password": "p"}})
+    assert cfg.basic_auth == real.basic_auth  # same digest, so a replayed config equals the live one
+    rendered = thaw(Obj(cfg.to_tree()), reveal_secrets=True)
+    assert isinstance(rendered, dict)
+    assert rendered["basic_auth"]["password"] == "<secret>"
+    assert rendered["http_headers"]["X-Token"]["secrets"] == ["<secret>"]
