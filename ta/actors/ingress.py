@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from ta.actors.runtime import InFlight, Mailbox
-from ta.events.base import Envelope, InputEvent
+from ta.events.base import Envelope, Journaled
 from ta.journal.writer import JournalWriter, encode
 
 log = structlog.get_logger("ta.ingress")
@@ -40,7 +40,7 @@ class Sequencer:
         self._router = router
         self._clock = clock
         self._journal = journal
-        self.inbox: Mailbox[InputEvent | Envelope] = Mailbox("ingress", None, inbox_size)
+        self.inbox: Mailbox[Journaled | Envelope] = Mailbox("ingress", None, inbox_size)
         self._tail: collections.deque[tuple[int, bytes]] = collections.deque(maxlen=retain)
         self._seq = 0
         self._appended = asyncio.Condition()
@@ -51,12 +51,12 @@ class Sequencer:
     def last_seq(self) -> int:
         return self._seq
 
-    async def submit(self, item: InputEvent | Envelope) -> None:
+    async def submit(self, item: Journaled | Envelope) -> None:
         """Queue a live event (stamped on admission) or a recorded envelope (kept as recorded)."""
         self._drained.clear()
         await self.inbox.put(item)
 
-    def _stamp(self, item: InputEvent | Envelope) -> Envelope:
+    def _stamp(self, item: Journaled | Envelope) -> Envelope:
         if isinstance(item, Envelope):
             self._seq = max(self._seq, item.seq)
             return item

@@ -17,7 +17,7 @@ class EventDecodeError(ValueError):
     """A journal line that cannot be turned into an event (unknown kind, bad field, newer version)."""
 
 
-class InputEvent(Protocol):
+class Journaled(Protocol):
     """What every journaled event class provides."""
 
     KIND: ClassVar[str]
@@ -29,9 +29,9 @@ class InputEvent(Protocol):
     def from_data(cls, data: Mapping[str, Any], version: int) -> Self: ...
 
 
-_REGISTRY: dict[str, type[InputEvent]] = {}
+_REGISTRY: dict[str, type[Journaled]] = {}
 
-_E = TypeVar("_E", bound=type[InputEvent])
+_E = TypeVar("_E", bound=type[Journaled])
 
 
 def register(cls: _E) -> _E:
@@ -53,7 +53,7 @@ class Envelope:
 
     seq: int
     ts: float
-    event: InputEvent
+    event: Journaled
 
     def to_record(self) -> dict[str, Any]:
         return {

@@ -6,6 +6,7 @@ every input kind with the journal decoder.
 
 from __future__ import annotations
 
+from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
 from ta.events.config import ConfigLoaded
@@ -16,3 +17,14 @@ InputEvent = ConfigLoaded | Tick | KubeObjectChanged | KubeListSynced | KubeReso
 ALL_INPUT_KINDS: tuple[str, ...] = tuple(
     sorted(c.KIND for c in (ConfigLoaded, Tick, KubeObjectChanged, KubeListSynced, KubeResourceUnavailable, FileRead))
 )
+
+
+_CLASSES = (ConfigLoaded, Tick, KubeObjectChanged, KubeListSynced, KubeResourceUnavailable, FileRead)
+
+
+def input_of(envelope: Envelope) -> InputEvent:
+    """The envelope's event as the closed union, for exhaustive ``match`` statements."""
+    event = envelope.event
+    if isinstance(event, _CLASSES):
+        return event
+    raise TypeError(f"not an input event: {type(event).__name__}")

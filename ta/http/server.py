@@ -47,9 +47,8 @@ def _not_found() -> web.Response:
 
 
 def _empty(status: int) -> web.Response:
-    response = web.Response(status=status)
-    response.content_type = ""  # upstream sends no Content-Type on probe answers
-    return response
+    # No body and no Content-Type, as upstream answers probes.
+    return web.Response(status=status)
 
 
 class Handlers:
@@ -108,9 +107,7 @@ class Handlers:
         finally:
             self.state.metrics.http_duration.labels(route).observe(time.perf_counter() - start)
 
-    def _route(
-        self, method: str, raw_path: str
-    ) -> tuple[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]:
+    def _route(self, method: str, raw_path: str) -> tuple[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]:
         if method != "GET":
             return "", _sync(lambda _r: _not_found())
         match raw_path:
@@ -140,10 +137,16 @@ def _sync(fn: Callable[[web.Request], web.StreamResponse]) -> Callable[[web.Requ
     return handler
 
 
+async def _drop_server_header(_request: web.Request, response: web.StreamResponse) -> None:
+    # Upstream (Go net/http) sends no Server header; keep answers header-for-header alike.
+    response.headers.popall("Server", None)
+
+
 def build_app(state: ServerState) -> web.Application:
     handlers = Handlers(state)
     app = web.Application(handler_args={"max_field_size": 65536})
     app.router.add_route("*", "/{tail:.*}", handlers.dispatch)
+    app.on_response_prepare.append(_drop_server_header)
     return app
 
 

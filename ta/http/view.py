@@ -120,9 +120,7 @@ class View:
         if cached is not None:
             return cached
         body = _body(
-            render.render_job_by_collector(
-                job, ((c, self._pairs.get((job, c), {}).values()) for c in self._collectors)
-            )
+            render.render_job_by_collector(job, ((c, self._pairs.get((job, c), {}).values()) for c in self._collectors))
         )
         self._job_bodies[job] = body
         return body

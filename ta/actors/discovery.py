@@ -1,0 +1,72 @@
+"""The discovery actor: config and SD inputs in, target changes and scrape configs out.
+
+In: ``ConfigLoaded`` (the Prometheus ``config:`` section, the filter strategy), ``FileRead`` (file SD
+contents). Out: ``TargetsChanged`` (only what changed), ``ScrapeConfigsChanged`` (both ``/scrape_configs``
+bodies, rendered once per config change) and ``InputRejected`` for every job or file that was skipped.
+"""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from ta.actors.settings import settings_of
+from ta.core.discovery.jobs import Discovery, Result
+from ta.events.base import Envelope
+from ta.events.clock import Tick
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.config import ConfigLoaded
+from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
+from ta.events.files import FileRead
+from ta.events.inputs import input_of
+from ta.events.problems import InputRejected
+from ta.promcfg.render import render_scrape_configs
+from ta.promcfg.scrape import parse_prometheus_config
+
+RELABEL_CONFIG = "relabel-config"
+
+Output = TargetsChanged | ScrapeConfigsChanged | InputRejected
+
+
+class DiscoveryActor:
+    def __init__(self) -> None:
+        self.core = Discovery()
+
+    def step(self, envelope: Envelope) -> list[Output]:
+        event = input_of(envelope)
+        seq = envelope.seq
+        match event:
+            case ConfigLoaded():
+                settings = settings_of(event)
+                if isinstance(settings, str):
+                    return [InputRejected(seq=seq, source="config", reason=settings)]
+                raw = settings.prometheus_config.value() if settings.prometheus_config is not None else {}
+                parsed = parse_prometheus_config(raw)
+                result = self.core.configure(parsed, filter_relabel=settings.filter_strategy == RELABEL_CONFIG)
+                jobs = self.core.jobs
+                rendered = ScrapeConfigsChanged(
+                    seq=seq,
+                    redacted=render_scrape_configs(jobs, reveal_secrets=False),
+                    revealed=render_scrape_configs(jobs, reveal_secrets=True),
+                )
+                return [*self._outputs(seq, result), rendered]
+            case FileRead():
+                return self._outputs(seq, self.core.file_read(event.path, event.content))
+            case KubeObjectChanged() | KubeListSynced() | KubeResourceUnavailable() | Tick():
+                return []
+            case _:
+                assert_never(event)
+
+    def _outputs(self, seq: int, result: Result) -> list[Output]:
+        out: list[Output] = [InputRejected(seq=seq, source=src, reason=why) for src, why in result.problems]
+        delta = result.delta
+        # Sent even when empty: the per-job discovered counts (dropped targets included) may have changed.
+        out.append(
+            TargetsChanged(
+                seq=seq,
+                upserts=tuple(delta.upserts[h] for h in sorted(delta.upserts)),
+                removals=tuple(sorted(delta.removals)),
+                discovered=self.core.index.discovered_counts(),
+                remaining=self.core.index.remaining(),
+            )
+        )
+        return out

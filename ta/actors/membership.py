@@ -1,0 +1,69 @@
+"""The membership actor: collector pods in, collector sets out.
+
+In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace period), pod
+``KubeObjectChanged`` events and ``Tick``s (time passing can end a grace period). Out: ``CollectorsChanged``
+whenever the set of collectors (name, node) differs from the last one sent, and ``InputRejected`` notes.
+"""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from ta.actors.settings import settings_of
+from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_facts
+from ta.core.resources import PODS
+from ta.events.base import Envelope
+from ta.events.clock import Tick
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.config import ConfigLoaded
+from ta.events.files import FileRead
+from ta.events.inputs import input_of
+from ta.events.membership import CollectorsChanged
+from ta.events.problems import InputRejected
+
+Output = CollectorsChanged | InputRejected
+
+
+class MembershipActor:
+    def __init__(self) -> None:
+        self._core = Membership(MembershipSettings(namespace="", selector=None, grace_period=0.0))
+        self._configured = False
+
+    def step(self, envelope: Envelope) -> list[Output]:
+        event = input_of(envelope)
+        out: list[Output] = []
+        match event:
+            case ConfigLoaded():
+                settings = settings_of(event)
+                if isinstance(settings, str):
+                    return [InputRejected(seq=envelope.seq, source="config", reason=settings)]
+                self._core.configure(
+                    MembershipSettings(
+                        namespace=settings.collector_namespace,
+                        selector=settings.collector_selector,
+                        grace_period=settings.collector_not_ready_grace_period,
+                    )
+                )
+                self._configured = True
+            case KubeObjectChanged():
+                if event.resource != PODS:
+                    return []
+                facts = pod_facts(event.obj())
+                if isinstance(facts, str):
+                    return [
+                        InputRejected(seq=envelope.seq, source=f"{PODS} {event.namespace}/{event.name}", reason=facts)
+                    ]
+                self._apply(event, facts)
+            case Tick() | KubeListSynced() | KubeResourceUnavailable() | FileRead():
+                pass
+            case _:
+                assert_never(event)
+        if not self._configured:
+            return out
+        changed = self._core.changed(envelope.ts)
+        if changed is not None:
+            out.append(CollectorsChanged(seq=envelope.seq, collectors=changed))
+        return out
+
+    def _apply(self, event: KubeObjectChanged, facts: PodFacts) -> None:
+        self._core.apply(event.watch_type, facts)

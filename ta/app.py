@@ -1,0 +1,209 @@
+"""The composition root: builds every mailbox and actor, wires them, and supervises them in one TaskGroup.
+
+In: a clock, an optional journal writer, sources (coroutines that submit input events) and HTTP listen
+addresses. Out: a running pipeline
+
+    sources -> sequencer (journal) -> membership ─┐
+                                  └-> discovery ──┴-> allocation -> serving (view, metrics) <- HTTP
+
+and an ordered, bounded shutdown: sources stop first, then the sequencer drains its inbox (closing the
+journal), then the actors drain in pipeline order, and the HTTP servers stop last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from ta.actors.allocation import AllocationActor
+from ta.actors.discovery import DiscoveryActor
+from ta.actors.ingress import Sequencer
+from ta.actors.membership import MembershipActor
+from ta.actors.runtime import InFlight, Mailbox, run_actor
+from ta.actors.serving import ServingActor
+from ta.core.allocation.allocator import Move
+from ta.core.resources import PODS
+from ta.events.allocation import AllocationChanged
+from ta.events.base import Envelope
+from ta.events.clock import Tick
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.config import ConfigLoaded
+from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
+from ta.events.files import FileRead
+from ta.events.inputs import input_of
+from ta.events.membership import CollectorsChanged
+from ta.events.problems import InputRejected
+from ta.http.server import ServerState, build_app, serve
+from ta.http.view import View
+from ta.journal.writer import JournalWriter
+from ta.metrics import Metrics
+
+log = structlog.get_logger("ta.app")
+
+Source = Callable[[], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listener:
+    host: str
+    port: int
+
+
+def parse_listen_addr(addr: str) -> Listener:
+    """Go-style ``host:port`` (``:8080`` = every interface, ``[::1]:8080`` for IPv6)."""
+    host, sep, port = addr.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"listen address {addr!r} is not host:port")
+    return Listener(host=host.strip("[]"), port=int(port))
+
+
+@dataclass(slots=True)
+class Pipeline:
+    inflight: InFlight
+    sequencer: Sequencer
+    view: View
+    metrics: Metrics
+    membership: MembershipActor
+    discovery: DiscoveryActor
+    allocation: AllocationActor
+    serving: ServingActor
+    membership_box: Mailbox[Envelope]
+    discovery_box: Mailbox[Envelope]
+    allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged]
+    serving_box: Mailbox[AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected]
+    config_seen: bool = False
+    extra_ready: list[Callable[[], bool]] = field(default_factory=list)
+
+    def is_ready(self) -> bool:
+        return self.view.ready and all(check() for check in self.extra_ready)
+
+
+def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None = None) -> Pipeline:
+    inflight = InFlight()
+    metrics = Metrics()
+    view = View()
+    membership_box: Mailbox[Envelope] = Mailbox("membership", inflight)
+    discovery_box: Mailbox[Envelope] = Mailbox("discovery", inflight)
+    allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged] = Mailbox("allocation", inflight)
+    serving_box: Mailbox[
+        AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected
+    ] = Mailbox("serving", inflight, maxsize=8192)
+
+    async def route(envelope: Envelope) -> None:
+        event = input_of(envelope)
+        metrics.journal_entries.labels(event.KIND).inc()
+        match event:
+            case ConfigLoaded():
+                await membership_box.put(envelope)
+                await discovery_box.put(envelope)
+                await allocation_box.put(envelope)
+            case KubeObjectChanged():
+                if event.resource == PODS:
+                    await membership_box.put(envelope)
+                await discovery_box.put(envelope)
+            case Tick():
+                await membership_box.put(envelope)
+                await discovery_box.put(envelope)
+            case KubeListSynced() | KubeResourceUnavailable() | FileRead():
+                await discovery_box.put(envelope)
+
+    sequencer = Sequencer(inflight=inflight, router=route, clock=clock, journal=journal)
+
+    def timer(method: str, strategy: str, call: Callable[[], tuple[Move, ...]]) -> tuple[Move, ...]:
+        with metrics.time_to_allocate.labels(method, strategy).time():
+            return call()
+
+    return Pipeline(
+        inflight=inflight,
+        sequencer=sequencer,
+        view=view,
+        metrics=metrics,
+        membership=MembershipActor(),
+        discovery=DiscoveryActor(),
+        allocation=AllocationActor(timer),
+        serving=ServingActor(view, metrics),
+        membership_box=membership_box,
+        discovery_box=discovery_box,
+        allocation_box=allocation_box,
+        serving_box=serving_box,
+    )
+
+
+async def _run_actors(p: Pipeline, tg: asyncio.TaskGroup) -> list[tuple[Mailbox[Any], asyncio.Task[None]]]:
+    async def from_membership(out: CollectorsChanged | InputRejected) -> None:
+        if isinstance(out, CollectorsChanged):
+            await p.allocation_box.put(out)
+        await p.serving_box.put(out)
+
+    async def from_discovery(out: TargetsChanged | ScrapeConfigsChanged | InputRejected) -> None:
+        if isinstance(out, TargetsChanged):
+            await p.allocation_box.put(out)
+        await p.serving_box.put(out)
+
+    async def to_serving(out: AllocationChanged | InputRejected) -> None:
+        await p.serving_box.put(out)
+
+    async def nowhere(_out: None) -> None:
+        return None
+
+    # Pipeline order: each stage's mailbox is closed only after every stage feeding it has finished.
+    return [
+        (
+            p.membership_box,
+            tg.create_task(run_actor("membership", p.membership_box, p.membership.step, from_membership)),
+        ),
+        (p.discovery_box, tg.create_task(run_actor("discovery", p.discovery_box, p.discovery.step, from_discovery))),
+        (p.allocation_box, tg.create_task(run_actor("allocation", p.allocation_box, p.allocation.step, to_serving))),
+        (p.serving_box, tg.create_task(run_actor("serving", p.serving_box, p.serving.step, nowhere))),
+    ]
+
+
+async def run_pipeline(
+    p: Pipeline,
+    *,
+    sources: Sequence[Source],
+    listeners: Sequence[Listener],
+    stop: asyncio.Event,
+    allow_insecure_auth_secrets: bool = False,
+    shutdown_timeout: float = 10.0,
+    started: asyncio.Event | None = None,
+) -> None:
+    """Run until ``stop`` is set, then shut down in order within ``shutdown_timeout`` seconds."""
+    http_stop = asyncio.Event()
+    state = ServerState(
+        view=p.view,
+        metrics=p.metrics,
+        sequencer=p.sequencer,
+        allow_insecure_auth_secrets=allow_insecure_auth_secrets,
+        is_ready=p.is_ready,
+    )
+    async with asyncio.TaskGroup() as tg:
+        stages = await _run_actors(p, tg)
+        sequencer_task = tg.create_task(p.sequencer.run())
+        http_tasks = [tg.create_task(serve(build_app(state), lst.host, lst.port, http_stop)) for lst in listeners]
+        source_tasks = [tg.create_task(source()) for source in sources]
+        if started is not None:
+            started.set()
+        await stop.wait()
+        log.info("shutdown.started")
+        try:
+            async with asyncio.timeout(shutdown_timeout):
+                for task in source_tasks:
+                    task.cancel()
+                await asyncio.gather(*source_tasks, return_exceptions=True)
+                await p.sequencer.inbox.close()
+                await sequencer_task
+                for box, task in stages:
+                    await box.close()
+                    await task
+                http_stop.set()
+                await asyncio.gather(*http_tasks)
+        except TimeoutError:
+            log.error("shutdown.timeout", seconds=shutdown_timeout)
+            for task in [*source_tasks, sequencer_task, *(t for _, t in stages), *http_tasks]:
+                task.cancel()
+    log.info("shutdown.finished", last_seq=p.sequencer.last_seq)

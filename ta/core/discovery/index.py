@@ -1,0 +1,123 @@
+"""The target index: every job's targets per SD source, de-duplicated, with deltas.
+
+In: the built targets (and dropped ones) of one (job, source) group at a time. Out: ``Delta`` values —
+targets to upsert and hashes to remove — that turn the previous allocatable set into the new one.
+
+Within a job, targets of equal identity collapse into one (upstream keeps "the last one", in an order that
+depends on map iteration); here the one from the greatest source key wins, so the answer is deterministic.
+A change to one group costs work proportional to that group's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ta.core.model import Target
+from ta.core.targets import DroppedTarget
+
+
+@dataclass(slots=True)
+class Delta:
+    upserts: dict[int, Target] = field(default_factory=dict)
+    removals: set[int] = field(default_factory=set)
+
+    def upsert(self, target: Target) -> None:
+        self.removals.discard(target.hash)
+        self.upserts[target.hash] = target
+
+    def remove(self, target_hash: int) -> None:
+        self.upserts.pop(target_hash, None)
+        self.removals.add(target_hash)
+
+    def merge(self, other: Delta) -> None:
+        for target_hash in sorted(other.removals):
+            self.remove(target_hash)
+        for target in other.upserts.values():
+            self.upsert(target)
+
+    def __bool__(self) -> bool:
+        return bool(self.upserts or self.removals)
+
+
+@dataclass(slots=True)
+class _Group:
+    targets: dict[int, Target]
+    dropped: tuple[DroppedTarget, ...]
+    discovered: int
+
+
+class TargetIndex:
+    def __init__(self) -> None:
+        self._groups: dict[str, dict[str, _Group]] = {}
+        # job -> hash -> sources that currently provide it
+        self._providers: dict[str, dict[int, set[str]]] = {}
+        self._discovered: dict[str, int] = {}
+
+    def set_group(
+        self, job: str, source: str, targets: tuple[Target, ...], dropped: tuple[DroppedTarget, ...] = ()
+    ) -> Delta:
+        """Replace the targets of one group; an empty group removes it."""
+        groups = self._groups.setdefault(job, {})
+        providers = self._providers.setdefault(job, {})
+        old = groups.get(source)
+        old_targets = old.targets if old is not None else {}
+        new_targets = {t.hash: t for t in targets}
+        touched = sorted(old_targets.keys() | new_targets.keys())
+        before = {h: self._effective(job, h) for h in touched}
+        for h in old_targets.keys() - new_targets.keys():
+            sources = providers.get(h)
+            if sources is not None:
+                sources.discard(source)
+                if not sources:
+                    del providers[h]
+        for h in new_targets:
+            providers.setdefault(h, set()).add(source)
+        discovered = len(targets) + len(dropped)
+        self._discovered[job] = self._discovered.get(job, 0) - (old.discovered if old else 0) + discovered
+        if targets or dropped:
+            groups[source] = _Group(targets=new_targets, dropped=dropped, discovered=discovered)
+        else:
+            groups.pop(source, None)
+        if not groups:
+            self._groups.pop(job, None)
+            self._providers.pop(job, None)
+            self._discovered.pop(job, None)
+        delta = Delta()
+        for h in touched:
+            after = self._effective(job, h)
+            if after is None:
+                if before[h] is not None:
+                    delta.remove(h)
+            elif after != before[h]:
+                delta.upsert(after)
+        return delta
+
+    def remove_job(self, job: str) -> Delta:
+        delta = Delta()
+        for source in sorted(self._groups.get(job, {})):
+            delta.merge(self.set_group(job, source, ()))
+        return delta
+
+    def _effective(self, job: str, target_hash: int) -> Target | None:
+        sources = self._providers.get(job, {}).get(target_hash)
+        if not sources:
+            return None
+        return self._groups[job][max(sources)].targets[target_hash]
+
+    # --- queries -------------------------------------------------------------------------------------
+
+    def jobs(self) -> list[str]:
+        return sorted(self._groups)
+
+    def sources(self, job: str) -> list[str]:
+        return sorted(self._groups.get(job, {}))
+
+    def discovered_counts(self) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(self._discovered.items()))
+
+    def remaining(self) -> int:
+        return sum(len(providers) for providers in self._providers.values())
+
+    def dropped(self, job: str) -> list[DroppedTarget]:
+        groups = self._groups.get(job, {})
+        return [d for source in sorted(groups) for d in groups[source].dropped]

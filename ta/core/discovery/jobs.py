@@ -1,0 +1,123 @@
+"""Discovery state: scrape jobs, the target groups their SD mechanisms yield, and the resulting targets.
+
+In: a parsed Prometheus config (``ParsedConfig``) with the filter strategy, and file contents as they are
+read. Out: ``Delta`` values for the allocator, and problem notes ``(source, reason)`` for every job or file
+that had to be skipped. Static groups are built when a job appears or changes; file groups when a file
+changes; a job that did not change is not rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ta.core.discovery.filesd import file_groups, path_matches
+from ta.core.discovery.index import Delta, TargetIndex
+from ta.core.model import TargetGroup
+from ta.core.targets import JobSettings, build_targets
+from ta.promcfg.scrape import ParsedConfig, ScrapeJob
+
+Problem = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Result:
+    delta: Delta
+    problems: tuple[Problem, ...] = ()
+
+
+def job_settings(job: ScrapeJob, filter_relabel: bool) -> JobSettings:
+    return JobSettings(
+        job=job.job_name,
+        scrape_interval=job.scrape_interval,
+        scrape_timeout=job.scrape_timeout,
+        metrics_path=job.metrics_path,
+        scheme=job.scheme,
+        params=job.params,
+        relabel_configs=job.relabel_configs,
+        filter_relabel=filter_relabel,
+        name_validation_scheme=job.metric_name_validation_scheme,
+    )
+
+
+class Discovery:
+    def __init__(self) -> None:
+        self.index = TargetIndex()
+        self._jobs: dict[str, ScrapeJob] = {}
+        self._settings: dict[str, JobSettings] = {}
+        self._files: dict[str, tuple[TargetGroup, ...]] = {}
+
+    @property
+    def jobs(self) -> tuple[ScrapeJob, ...]:
+        return tuple(self._jobs[name] for name in sorted(self._jobs))
+
+    def file_patterns(self) -> tuple[str, ...]:
+        return tuple(sorted({f for job in self._jobs.values() for sd in job.file_sd_configs for f in sd.files}))
+
+    def configure(self, parsed: ParsedConfig, *, filter_relabel: bool) -> Result:
+        problems: list[Problem] = [(f"job {e.job or '#' + str(e.index)}", e.message) for e in parsed.errors]
+        incoming = {job.job_name: job for job in parsed.jobs}
+        delta = Delta()
+        for name in sorted(self._jobs.keys() - incoming.keys()):
+            delta.merge(self.index.remove_job(name))
+            del self._jobs[name], self._settings[name]
+        for name in sorted(incoming):
+            job = incoming[name]
+            for mechanism in job.unsupported_sd:
+                problems.append(
+                    (
+                        f"job {name}",
+                        f"{mechanism} is not supported by this TA: kept in /scrape_configs, yields no targets",
+                    )
+                )
+            settings = job_settings(job, filter_relabel)
+            if self._jobs.get(name) == job and self._settings.get(name) == settings:
+                continue
+            self._jobs[name], self._settings[name] = job, settings
+            delta.merge(self._rebuild(name))
+        return Result(delta=delta, problems=tuple(problems))
+
+    def file_read(self, path: str, content: bytes | None) -> Result:
+        problems: list[Problem] = []
+        if content is None:
+            self._files.pop(path, None)
+        else:
+            groups = file_groups(path, content)
+            if isinstance(groups, str):
+                # Prometheus keeps the previous targets of a file it cannot parse.
+                return Result(delta=Delta(), problems=((f"file {path}", groups),))
+            self._files[path] = groups
+        delta = Delta()
+        for name in sorted(self._jobs):
+            if any(path_matches(path, p) for sd in self._jobs[name].file_sd_configs for p in sd.files):
+                delta.merge(self._set_sources(name, f"file/{path}:", self._file_groups_of(path)))
+        return Result(delta=delta, problems=tuple(problems))
+
+    def _file_groups_of(self, path: str) -> dict[str, TargetGroup]:
+        return {f"file/{g.source}": g for g in self._files.get(path, ())}
+
+    def _rebuild(self, name: str) -> Delta:
+        job = self._jobs[name]
+        groups: dict[str, TargetGroup] = {f"static/{g.source}": g for g in job.static_configs}
+        for path in sorted(self._files):
+            if any(path_matches(path, p) for sd in job.file_sd_configs for p in sd.files):
+                groups.update(self._file_groups_of(path))
+        delta = Delta()
+        for source in self.index.sources(name):
+            if source not in groups:
+                delta.merge(self.index.set_group(name, source, ()))
+        for source in sorted(groups):
+            delta.merge(self._build(name, source, groups[source]))
+        return delta
+
+    def _set_sources(self, name: str, prefix: str, groups: dict[str, TargetGroup]) -> Delta:
+        delta = Delta()
+        for source in self.index.sources(name):
+            if source.startswith(prefix) and source not in groups:
+                delta.merge(self.index.set_group(name, source, ()))
+        for source in sorted(groups):
+            delta.merge(self._build(name, source, groups[source]))
+        return delta
+
+    def _build(self, name: str, source: str, group: TargetGroup) -> Delta:
+        built = build_targets(self._settings[name], group)
+        return self.index.set_group(name, source, built.targets, built.dropped)

@@ -1,0 +1,34 @@
+"""Discovery events (internal, derived): targets and scrape configs changed.
+
+In: produced by the discovery actor. Out: ``TargetsChanged`` to the allocation actor,
+``ScrapeConfigsChanged`` to the serving actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ta.core.model import Target
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetsChanged:
+    KIND: ClassVar[str] = "discovery.targets"
+    VERSION: ClassVar[int] = 1
+
+    seq: int
+    upserts: tuple[Target, ...]
+    removals: tuple[int, ...]  # Target.hash values
+    discovered: tuple[tuple[str, int], ...]  # per job, before relabel filtering (for the metric)
+    remaining: int  # targets kept after filtering, all jobs
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScrapeConfigsChanged:
+    KIND: ClassVar[str] = "discovery.scrape_configs"
+    VERSION: ClassVar[int] = 1
+
+    seq: int
+    redacted: bytes  # the /scrape_configs body with secrets as <secret>
+    revealed: bytes  # the body with secret values (plain HTTP only with allow_insecure_auth_secrets)

@@ -1,0 +1,51 @@
+from ta.core.discovery.index import TargetIndex
+from ta.core.labels import label_set
+from ta.core.model import Target
+from ta.core.targets import DroppedTarget
+
+
+def t(h: int, address: str = "a:1", job: str = "j", **labels: str) -> Target:
+    return Target(job=job, address=address, labels=label_set({"__address__": address, **labels}), hash=h)
+
+
+def test_add_change_remove_group() -> None:
+    index = TargetIndex()
+    delta = index.set_group("j", "s1", (t(1), t(2, "b:1")))
+    assert sorted(delta.upserts) == [1, 2] and not delta.removals
+    delta = index.set_group("j", "s1", (t(2, "b:1", x="y"),))
+    assert delta.removals == {1} and list(delta.upserts) == [2]
+    delta = index.set_group("j", "s1", ())
+    assert delta.removals == {2} and not delta.upserts
+    assert index.jobs() == []
+
+
+def test_unchanged_group_yields_empty_delta() -> None:
+    index = TargetIndex()
+    index.set_group("j", "s1", (t(1),))
+    assert not index.set_group("j", "s1", (t(1),))
+
+
+def test_duplicate_identity_across_sources_is_one_target_and_survives_one_removal() -> None:
+    index = TargetIndex()
+    index.set_group("j", "s1", (t(1, meta="from-s1"),))
+    delta = index.set_group("j", "s2", (t(1, meta="from-s2"),))
+    # The greatest source wins deterministically; its value replaces the earlier one.
+    assert dict(delta.upserts[1].labels)["meta"] == "from-s2"
+    assert index.remaining() == 1
+    delta = index.set_group("j", "s2", ())
+    assert not delta.removals and dict(delta.upserts[1].labels)["meta"] == "from-s1"
+    delta = index.set_group("j", "s1", ())
+    assert delta.removals == {1}
+
+
+def test_counts_and_dropped() -> None:
+    index = TargetIndex()
+    dropped = DroppedTarget(job="j", labels=label_set({"__address__": "c:1"}), reason="dropped by relabel_configs[0]")
+    index.set_group("j", "s1", (t(1),), (dropped,))
+    index.set_group("k", "s1", (t(2, job="k"),))
+    assert index.discovered_counts() == (("j", 2), ("k", 1))
+    assert index.remaining() == 2
+    assert index.dropped("j") == [dropped]
+    delta = index.remove_job("j")
+    assert delta.removals == {1}
+    assert index.discovered_counts() == (("k", 1),)
