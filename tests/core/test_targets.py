@@ -1,0 +1,147 @@
+"""build_targets: OTel TA conformance scenarios (tests/data/targets/conformance_cases.yaml) and the hash golden."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ta.core.allocation.nodes import node_of
+from ta.core.labels import label_set, merge
+from ta.core.model import TargetGroup
+from ta.core.relabel.builder import LabelBuilder
+from ta.core.relabel.config import RelabelConfig
+from ta.core.relabel.engine import apply
+from ta.core.targets import (
+    JobSettings,
+    _sorted_hash,
+    build_targets,
+    filter_rules,
+    identity_hash,
+    seeds,
+)
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parents[1] / "data" / "targets" / "conformance_cases.yaml").read_text()
+)
+
+
+def settings_of(job: dict[str, Any], *, filter_relabel: bool = True) -> JobSettings:
+    rules = []
+    for raw in job.get("relabel_configs", []):
+        fields = dict(raw)
+        if "source_labels" in fields:
+            fields["source_labels"] = tuple(fields["source_labels"])
+        rules.append(RelabelConfig(**fields))
+    params = tuple(sorted((name, tuple(values)) for name, values in job.get("params", {}).items()))
+    return JobSettings(
+        job=job["job"],
+        scrape_interval="1m",
+        scrape_timeout="10s",
+        metrics_path="/metrics",
+        scheme="http",
+        params=params,
+        relabel_configs=tuple(rules),
+        filter_relabel=filter_relabel,
+    )
+
+
+def group_of(raw: dict[str, Any]) -> TargetGroup:
+    targets = tuple(label_set({"__address__": t}) if isinstance(t, str) else label_set(t) for t in raw["targets"])
+    return TargetGroup(source="static/0", targets=targets, labels=label_set(raw.get("labels", {})))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_conformance_scenario(case: dict[str, Any]) -> None:
+    kept: list[tuple[str, int]] = []
+    dropped: list[list[str]] = []
+    for job in case["jobs"]:
+        settings = settings_of(job)
+        for raw in job["groups"]:
+            group = group_of(raw)
+            result = build_targets(settings, group)
+            for target in result.targets:
+                kept.append((f"{target.job}/{target.address}", target.hash))
+                assert target.labels in {merge(group.labels, t) for t in group.targets}  # served: pre-relabel
+                assert target.node == node_of(target.labels)
+            dropped.extend([f"{d.job}/{dict(d.labels).get('__address__', '')}", d.reason] for d in result.dropped)
+    assert [key for key, _ in kept] == case["kept"]
+    assert dropped == case.get("dropped", [])
+    shared = {key: i for i, keys in enumerate(case.get("same_identity", [])) for key in keys}
+    by_hash: dict[int, set[str]] = defaultdict(set)
+    for key, digest in kept:
+        by_hash[digest].add(key)
+    for i, keys in enumerate(case.get("same_identity", [])):
+        assert len({digest for key, digest in kept if key in keys}) == 1, f"identity group {i} split"
+    digests = [digest for key, digest in kept if key not in shared]
+    assert len(digests) == len(set(digests)), "distinct targets share an identity"
+
+
+def test_golden_hash_without_filtering() -> None:
+    settings = settings_of({"job": "test-job"}, filter_relabel=False)
+    group = TargetGroup(source="s", targets=(label_set({"__address__": "a:1"}),), labels=())
+    assert identity_hash([("test_label", "test-value2")], "test-job") == 5467859392755170604
+    # Without filtering: sorted non-meta, non-empty discovered labels, then the job.
+    target = label_set({"__address__": "a:1", "__meta_x": "y", "empty": "", "test_label": "test-value2"})
+    result = build_targets(settings, TargetGroup(source="s", targets=(target,)))
+    assert result.targets[0].hash == identity_hash([("__address__", "a:1"), ("test_label", "test-value2")], "test-job")
+    assert result.targets[0].labels == target  # served labels keep "" values
+    assert build_targets(settings, group).targets[0].hash == identity_hash([("__address__", "a:1")], "test-job")
+
+
+def test_hash_follows_builder_range_order_with_seeds() -> None:
+    settings = settings_of(
+        {
+            "job": "j",
+            "params": {"b": ["2"], "a": ["1"]},
+            "relabel_configs": [{"target_label": "new", "replacement": "v"}],
+        }
+    )
+    target = label_set({"__address__": "h:1", "__meta_k": "m", "job": "own"})
+    result = build_targets(settings, TargetGroup(source="s", targets=(target,)))
+    builder = LabelBuilder(target)
+    for name, value in seeds(settings):
+        if not builder.get(name):
+            builder.set(name, value)
+    assert apply(builder, filter_rules(settings.relabel_configs))
+    expected_order = [
+        ("__address__", "h:1"),
+        ("job", "own"),
+        ("__scrape_interval__", "1m"),
+        ("__scrape_timeout__", "10s"),
+        ("__metrics_path__", "/metrics"),
+        ("__scheme__", "http"),
+        ("__param_a", "1"),
+        ("__param_b", "2"),
+        ("new", "v"),
+    ]
+    assert [pair for pair in builder.items() if not pair[0].startswith("__meta_")] == expected_order
+    assert result.targets[0].hash == identity_hash(expected_order, "j")
+
+
+def test_sorted_hash_matches_reference() -> None:
+    base = label_set({"__address__": "a", "__meta_a": "1", "__meta_z": "2", "__metrics_path__": "/m", "z": "z"})
+    tail = [("__meta_new", "x"), ("k", "v")]
+    assert _sorted_hash(base, tail, "job") == identity_hash([*base, *tail], "job")
+
+
+def test_group_labels_merge_under_target_labels() -> None:
+    settings = settings_of({"job": "j"})
+    group = TargetGroup(
+        source="s",
+        targets=(label_set({"__address__": "h:1", "team": "target"}),),
+        labels=label_set({"team": "group", "zone": "z"}),
+    )
+    (target,) = build_targets(settings, group).targets
+    assert target.labels == (("__address__", "h:1"), ("team", "target"), ("zone", "z"))
+    assert target.address == "h:1"
+
+
+def test_node_is_taken_from_discovered_labels() -> None:
+    settings = settings_of({"job": "j", "relabel_configs": [{"regex": "__meta_.*", "action": "labeldrop"}]})
+    target = label_set({"__address__": "h:1", "__meta_kubernetes_pod_node_name": "node-a"})
+    (built,) = build_targets(settings, TargetGroup(source="s", targets=(target,))).targets
+    assert built.node == "node-a"
