@@ -1,0 +1,278 @@
+"""List-then-watch one ``WatchScope``, forever, emitting exactly the changes the API server made.
+
+In: an ``ApiClient``, a scope, and ``emit`` (the ingress). Out, through ``emit``:
+- after every (re-)list: ``KubeObjectChanged`` for the difference from what was emitted before (ADDED for
+  new objects, MODIFIED for a changed resourceVersion, DELETED for vanished ones; on the first list that is
+  an ADDED per object), then ``KubeListSynced`` at the list's resourceVersion;
+- while watching: each ADDED/MODIFIED/DELETED as served (BOOKMARKs only move the resume point);
+- ``KubeResourceUnavailable`` once when the resource answers 403 (RBAC) or 404 (CRD not installed); it is
+  retried slowly, and the next successful list ends the episode.
+
+Every object is sanitised (``ta.core.sanitize``) before it is encoded as compact JSON. A broken stream
+resumes from the last resourceVersion seen, so nothing is lost or repeated; when that is too old (410, as
+an HTTP status or an ERROR event) the scope is re-listed and diffed. Other failures retry with capped
+exponential backoff. Only cancellation ends ``run``.
+
+The last emitted body of each object is kept (the same ``bytes`` the emitted event holds, so a consumer
+keeping the events costs nothing more): it is the final state reported when a re-list finds the object
+gone, and what ``snapshot`` replays to a late subscriber of a shared watch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+import structlog
+from kubernetes_asyncio.client import ApiClient
+
+from ta.core.sanitize import sanitize
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, WatchType
+from ta.kube.api import ApiStatusError, get_json, iter_lines, open_stream
+from ta.kube.backoff import Backoff
+from ta.kube.scope import WatchScope
+
+log = structlog.get_logger("ta.kube.watch")
+
+KubeEvent = KubeObjectChanged | KubeListSynced | KubeResourceUnavailable
+Emit = Callable[[KubeEvent], Awaitable[None]]
+# Sees each object as served, before sanitising: the live process keeps Secret values in memory this way.
+RawObserver = Callable[[WatchType, str, Mapping[str, Any]], None]
+
+_Key = tuple[str, str]
+_UNAVAILABLE = {403: "forbidden", 404: "not served"}
+_GONE = 410
+
+
+class _Gone(Exception):
+    """The resume point is older than the API server keeps: re-list."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WatchTuning:
+    page_size: int = 500
+    # Like client-go: the server ends each watch after a random 5-10 min, spreading reconnects.
+    watch_timeout_s: tuple[int, int] = (300, 600)
+    list_timeout_s: float = 120.0
+    connect_timeout_s: float = 10.0
+    # RBAC may be fixed, a CRD installed, later: look again, but slowly.
+    unavailable_retry_s: float = 60.0
+    # Restart a paginated list whose continue token expired this many times before backing off.
+    list_restarts: int = 3
+
+
+def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _key(obj: Mapping[str, Any]) -> _Key:
+    meta = _meta(obj)
+    return (str(meta.get("namespace", "") or ""), str(meta.get("name", "")))
+
+
+def _rv(obj: Mapping[str, Any]) -> str:
+    return str(_meta(obj).get("resourceVersion", "") or "")
+
+
+class Watcher:
+    def __init__(
+        self,
+        api: ApiClient,
+        scope: WatchScope,
+        emit: Emit,
+        *,
+        backoff: Backoff | None = None,
+        tuning: WatchTuning | None = None,
+        raw_observer: RawObserver | None = None,
+    ) -> None:
+        self._api = api
+        self._scope = scope
+        self._emit = emit
+        self._backoff = backoff or Backoff()
+        self._tuning = tuning or WatchTuning()
+        self._raw_observer = raw_observer
+        self._known: dict[_Key, tuple[str, bytes]] = {}
+        self._resume_rv: str | None = None  # None: the next step is a (re-)list
+        self._synced: KubeListSynced | None = None
+        self._unavailable_status: int | None = None
+        self._rng = random.Random()
+
+    @property
+    def scope(self) -> WatchScope:
+        return self._scope
+
+    def snapshot(self) -> tuple[list[KubeObjectChanged], KubeListSynced | None]:
+        """What a consumer joining now needs: an ADDED per known object, and the last sync marker if any."""
+        scope = self._scope
+        events = [
+            KubeObjectChanged(watch_type="ADDED", resource=scope.resource, namespace=ns, name=name, body=body)
+            for (ns, name), (_, body) in self._known.items()
+        ]
+        return events, self._synced
+
+    async def run(self) -> None:
+        while True:
+            try:
+                if self._resume_rv is None:
+                    await self._relist()
+                await self._watch()
+            except _Gone:
+                log.info("watch expired, re-listing", scope=self._scope)
+                self._resume_rv = None
+            except ApiStatusError as e:
+                if e.status in _UNAVAILABLE:
+                    await self._mark_unavailable(e)
+                    self._resume_rv = None
+                    await asyncio.sleep(self._tuning.unavailable_retry_s)
+                    continue
+                if e.status == _GONE and self._resume_rv is not None:
+                    self._resume_rv = None  # a watch from a compacted resourceVersion: re-list at once
+                    continue
+                await self._retry_later("api error", e)
+            except (aiohttp.ClientError, TimeoutError, OSError, orjson.JSONDecodeError) as e:
+                await self._retry_later("connection error", e)
+            except Exception as e:
+                # One resource must never take the process down; a re-list restores a consistent view.
+                log.exception("watch failed", scope=self._scope)
+                self._resume_rv = None
+                await self._retry_later("unexpected error", e)
+
+    async def _retry_later(self, what: str, error: BaseException) -> None:
+        delay = self._backoff.next_delay()
+        log.warning(what, scope=self._scope, error=str(error) or type(error).__name__, retry_in_s=round(delay, 3))
+        await asyncio.sleep(delay)
+
+    async def _mark_unavailable(self, error: ApiStatusError) -> None:
+        if self._unavailable_status == error.status:
+            return
+        reason = f"{_UNAVAILABLE[error.status]}: {error.message}" if error.message else _UNAVAILABLE[error.status]
+        log.warning("resource unavailable", scope=self._scope, status=error.status, reason=reason)
+        await self._emit(
+            KubeResourceUnavailable(resource=self._scope.resource, namespace=self._scope.namespace, reason=reason)
+        )
+        self._unavailable_status = error.status
+
+    def _encode(self, watch_type: WatchType, obj: Mapping[str, Any]) -> bytes:
+        if self._raw_observer is not None:
+            self._raw_observer(watch_type, self._scope.resource, obj)
+        return orjson.dumps(sanitize(self._scope.resource, obj))
+
+    async def _send(self, watch_type: WatchType, key: _Key, body: bytes) -> None:
+        await self._emit(
+            KubeObjectChanged(
+                watch_type=watch_type, resource=self._scope.resource, namespace=key[0], name=key[1], body=body
+            )
+        )
+
+    # -- list -------------------------------------------------------------------------------------------
+
+    async def _list_pages(self) -> tuple[list[dict[str, Any]], str]:
+        timeout = aiohttp.ClientTimeout(total=self._tuning.list_timeout_s, sock_connect=self._tuning.connect_timeout_s)
+        for _ in range(self._tuning.list_restarts):
+            items: list[dict[str, Any]] = []
+            token = ""
+            while True:
+                query = [("limit", str(self._tuning.page_size)), *self._scope.selector_params()]
+                if token:
+                    query.append(("continue", token))
+                try:
+                    page = await get_json(self._api, self._scope.path(), query, client_timeout=timeout)
+                except ApiStatusError as e:
+                    if e.status == _GONE and token:
+                        break  # the continue token expired mid-list: start the list again
+                    raise
+                meta = _meta(page)
+                # List items carry no kind/apiVersion; watch events do. Make both look the same downstream.
+                kind = str(page.get("kind", "")).removesuffix("List")
+                api_version = str(page.get("apiVersion", ""))
+                for item in page.get("items") or ():
+                    if isinstance(item, dict):
+                        items.append({"kind": kind, "apiVersion": api_version, **item})
+                token = str(meta.get("continue", "") or "")
+                if not token:
+                    return items, str(meta.get("resourceVersion", ""))
+        raise ApiStatusError(_GONE, "Expired", "list continue token kept expiring")
+
+    async def _relist(self) -> None:
+        items, list_rv = await self._list_pages()
+        self._backoff.reset()
+        self._unavailable_status = None
+        seen: set[_Key] = set()
+        for obj in items:
+            key, rv = _key(obj), _rv(obj)
+            seen.add(key)
+            known = self._known.get(key)
+            if known is not None and known[0] == rv:
+                continue
+            watch_type: WatchType = "ADDED" if known is None else "MODIFIED"
+            body = self._encode(watch_type, obj)
+            await self._send(watch_type, key, body)
+            self._known[key] = (rv, body)
+        for key in sorted(self._known.keys() - seen):
+            # The final state is unknown (deleted while we were not watching): report the last one we had.
+            await self._send("DELETED", key, self._known[key][1])
+            del self._known[key]
+        self._synced = KubeListSynced(
+            resource=self._scope.resource, namespace=self._scope.namespace, resource_version=list_rv
+        )
+        await self._emit(self._synced)
+        self._resume_rv = list_rv
+
+    # -- watch ------------------------------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """One watch request, from ``_resume_rv``; returns when the server ends it, advancing the resume point."""
+        lo, hi = self._tuning.watch_timeout_s
+        server_timeout = self._rng.randint(lo, hi) if hi > lo else lo
+        # No bytes for longer than the server's own timeout means a dead connection.
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self._tuning.connect_timeout_s, sock_read=server_timeout + 30
+        )
+        query = [
+            ("watch", "1"),
+            ("resourceVersion", self._resume_rv or ""),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", str(server_timeout)),
+            *self._scope.selector_params(),
+        ]
+        async with open_stream(self._api, self._scope.path(), query, client_timeout=timeout) as response:
+            self._backoff.reset()
+            async for line in iter_lines(response):
+                await self._apply(orjson.loads(line))
+
+    async def _apply(self, event: object) -> None:
+        if not isinstance(event, dict):
+            raise ValueError("watch event is not a JSON object")
+        event_type = event.get("type")
+        obj = event.get("object")
+        if not isinstance(obj, dict):
+            raise ValueError(f"watch event {event_type!r} without an object")
+        if event_type == "BOOKMARK":
+            self._resume_rv = _rv(obj) or self._resume_rv
+            return
+        if event_type == "ERROR":
+            code = int(obj.get("code", 0) or 0)
+            if code == _GONE:
+                raise _Gone
+            raise ApiStatusError(code, str(obj.get("reason", "")), str(obj.get("message", "")))
+        if event_type not in ("ADDED", "MODIFIED", "DELETED"):
+            raise ValueError(f"unknown watch event type {event_type!r}")
+        key, rv = _key(obj), _rv(obj)
+        known = self._known.get(key)
+        if event_type == "DELETED":
+            if known is not None:
+                await self._send("DELETED", key, self._encode("DELETED", obj))
+                del self._known[key]
+        elif known is None or known[0] != rv:
+            # A repeat of what was already emitted (same resourceVersion) would be a duplicate.
+            watch_type: WatchType = "ADDED" if event_type == "ADDED" else "MODIFIED"
+            body = self._encode(watch_type, obj)
+            await self._send(watch_type, key, body)
+            self._known[key] = (rv, body)
+        self._resume_rv = rv or self._resume_rv
