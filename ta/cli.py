@@ -51,6 +51,9 @@ def _replay_parser() -> argparse.ArgumentParser:
     parser.add_argument("--serve", action="store_true", help="serve the HTTP API over the replayed state")
     parser.add_argument("--listen-addr", default="127.0.0.1:8080", help="address to serve on (default %(default)s)")
     parser.add_argument("--journal", default=None, metavar="PATH", help="write the replayed input journal to PATH")
+    parser.add_argument(
+        "--dump-answers", default=None, metavar="PATH", help="write every HTTP answer of the final state as NDJSON"
+    )
     parser.add_argument("--log-format", default=None, choices=("json", "console"))
     return parser
 
@@ -135,7 +138,15 @@ def replay_main(argv: list[str]) -> int:
     except (ConfigError, ValueError, OSError) as exc:
         print(f"ta replay: {exc}", file=sys.stderr)
         return 1
-    asyncio.run(replay_mod.replay(capture, serve=args.serve, listen_addr=args.listen_addr, journal_out=args.journal))
+    asyncio.run(
+        replay_mod.replay(
+            capture,
+            serve=args.serve,
+            listen_addr=args.listen_addr,
+            journal_out=args.journal,
+            answers_out=args.dump_answers,
+        )
+    )
     return 0
 
 

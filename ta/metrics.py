@@ -30,7 +30,9 @@ class Metrics:
         PlatformCollector(registry=self.registry)
         r = self.registry
         self.targets = Gauge(
-            "opentelemetry_allocator_targets", "Number of targets discovered per job, before filtering.", ["job_name"],
+            "opentelemetry_allocator_targets",
+            "Number of targets discovered per job, before filtering.",
+            ["job_name"],
             registry=r,
         )
         self.targets_remaining = Gauge(
@@ -46,27 +48,35 @@ class Metrics:
             "opentelemetry_allocator_targets_unassigned", "Number of targets that could not be assigned.", registry=r
         )
         self.collectors_allocatable = Gauge(
-            "opentelemetry_allocator_collectors_allocatable", "Number of collectors the allocator can use.",
-            ["strategy"], registry=r,
+            "opentelemetry_allocator_collectors_allocatable",
+            "Number of collectors the allocator can use.",
+            ["strategy"],
+            registry=r,
         )
         self.collectors_discovered = Gauge(
             "opentelemetry_allocator_collectors_discovered", "Number of collectors discovered.", registry=r
         )
         self.time_to_allocate = Histogram(
-            "opentelemetry_allocator_time_to_allocate", "Time in seconds to allocate targets.",
-            ["method", "strategy"], buckets=FAST_BUCKETS, registry=r,
+            "opentelemetry_allocator_time_to_allocate",
+            "Time in seconds to allocate targets.",
+            ["method", "strategy"],
+            buckets=FAST_BUCKETS,
+            registry=r,
         )
         self.process_targets = Histogram(
-            "opentelemetry_allocator_process_targets_duration_seconds", "Duration of processing targets.",
-            buckets=FAST_BUCKETS, registry=r,
+            "opentelemetry_allocator_process_targets_duration_seconds",
+            "Duration of processing targets.",
+            buckets=FAST_BUCKETS,
+            registry=r,
         )
         self.http_duration = Histogram(
-            "opentelemetry_allocator_http_duration_seconds", "Duration of received HTTP requests.", ["path"],
-            buckets=FAST_BUCKETS, registry=r,
+            "opentelemetry_allocator_http_duration_seconds",
+            "Duration of received HTTP requests.",
+            ["path"],
+            buckets=FAST_BUCKETS,
+            registry=r,
         )
-        self.events = Counter(
-            "opentelemetry_allocator_events", "Events received from sources.", ["source"], registry=r
-        )
+        self.events = Counter("opentelemetry_allocator_events", "Events received from sources.", ["source"], registry=r)
         self.journal_entries = Counter(
             "ta_journal_entries", "Input events admitted through the ingress sequencer.", ["kind"], registry=r
         )
@@ -90,14 +100,15 @@ class Metrics:
         self.collectors_allocatable.labels(strategy).set(len(counts))
         self.collectors_discovered.set(discovered)
         for name in sorted(self._per_collector - set(counts)):
-            self.targets_per_collector.remove(name, strategy)
+            # Back to 0, as upstream does for a removed collector, so dashboards see it empty out.
+            self.targets_per_collector.labels(name, strategy).set(0)
         for name in sorted(counts):
             self.targets_per_collector.labels(name, strategy).set(counts[name])
-        self._per_collector = set(counts)
+        self._per_collector |= set(counts)
 
     def set_job_targets(self, counts: dict[str, int]) -> None:
         for job in sorted(self._jobs - set(counts)):
-            self.targets.remove(job)
+            self.targets.labels(job).set(0)
         for job in sorted(counts):
             self.targets.labels(job).set(counts[job])
-        self._jobs = set(counts)
+        self._jobs |= set(counts)

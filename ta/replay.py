@@ -30,6 +30,7 @@ from ta.core.timefmt import parse_rfc3339
 from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectChanged
 from ta.events.config import ConfigLoaded
+from ta.http import render
 from ta.journal.reader import Skipped, looks_like_journal, read_journal, read_objects
 from ta.journal.writer import JournalWriter
 
@@ -113,8 +114,33 @@ def summary(p: Pipeline, capture: Capture) -> str:
     return "\n".join(lines) + "\n"
 
 
+def answers(p: Pipeline) -> list[tuple[str, bytes]]:
+    """Every answer the API would give in this state, keyed by request path, in a stable order."""
+    view = p.view
+    out: list[tuple[str, bytes]] = [("/jobs", view.jobs().data)]
+    for reveal in (False, True):
+        body = view.scrape_configs(reveal=reveal)
+        out.append((f"/scrape_configs{' (revealed)' if reveal else ''}", body.data if body else b""))
+    for job in view.job_names():
+        base = render.jobs_link(job)
+        out.append((base, view.targets_by_collector(job).data))
+        out += [(f"{base}?collector_id={c}", view.targets_for(job, c).data) for c in view.collectors]
+    return out
+
+
+def write_answers(p: Pipeline, path: str) -> None:
+    lines = [orjson.dumps({"path": k, "body": v.decode()}, option=orjson.OPT_APPEND_NEWLINE) for k, v in answers(p)]
+    Path(path).write_bytes(b"".join(lines))
+
+
 async def replay(
-    capture: Capture, *, serve: bool, listen_addr: str, journal_out: str | None = None, shutdown_timeout: float = 10.0
+    capture: Capture,
+    *,
+    serve: bool,
+    listen_addr: str,
+    journal_out: str | None = None,
+    answers_out: str | None = None,
+    shutdown_timeout: float = 10.0,
 ) -> Pipeline:
     last_ts = capture.envelopes[-1].ts if capture.envelopes else 0.0
     journal = JournalWriter(journal_out) if journal_out else None
@@ -131,6 +157,8 @@ async def replay(
         await pipeline.sequencer.wait_drained()
         sys.stdout.write(summary(pipeline, capture))
         sys.stdout.flush()
+        if answers_out:
+            write_answers(pipeline, answers_out)
         if serve:
             log.info("replay.serving", listen_addr=listen_addr, entries=len(capture.envelopes))
         else:

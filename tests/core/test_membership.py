@@ -15,8 +15,17 @@ class Sel:
         return all(labels.get(k) == v for k, v in self.want.items())
 
 
-def pod(name: str, *, ns: str = "otel", node: str = "n1", phase: str = "Running", ready: str | None = "True",
-        since: str = "2026-01-01T00:00:00Z", labels: dict[str, str] | None = None, deleting: bool = False) -> PodFacts:
+def pod(
+    name: str,
+    *,
+    ns: str = "otel",
+    node: str = "n1",
+    phase: str = "Running",
+    ready: str | None = "True",
+    since: str = "2026-01-01T00:00:00Z",
+    labels: dict[str, str] | None = None,
+    deleting: bool = False,
+) -> PodFacts:
     obj: dict[str, Any] = {
         "metadata": {"name": name, "namespace": ns, "labels": labels or {"app": "col"}},
         "spec": {"nodeName": node},
