@@ -1,0 +1,151 @@
+"""`ta run` as a process: clean one-line config errors, serving, journaling, ordered SIGTERM shutdown."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import orjson
+import pytest
+import yaml
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def run_ta(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ta", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOME": "/nonexistent", **(env or {})},
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("collector_namespace: x\nconfig: {scrape_configs: [{job_name: a\n", "error unmarshaling YAML"),
+        ("collector_namespace: x\nprometheus_cr: {enabled: yes please}\n", "prometheus_cr.enabled"),
+        ("collector_namespace: x\ncollector_not_ready_grace_period: 1d\n", "collector_not_ready_grace_period"),
+        ("collector_namespace: x\nallocation_strategy: foo\nprometheus_cr: {enabled: true}\n", "allocation_strategy"),
+        ("collector_namespace: x\n", "at least one scrape config must be defined"),
+    ],
+)
+def test_bad_config_is_one_line_and_non_zero(tmp_path: Path, content: str, expected: str) -> None:
+    cfg = tmp_path / "ta.yaml"
+    cfg.write_text(content)
+    done = run_ta("--config-file", str(cfg))
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("Failed to load config:")
+    assert expected in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    done = run_ta("--config-file", str(tmp_path / "absent.yaml"))
+    assert done.returncode == 1
+    assert "no such file or directory" in done.stderr
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wait_ready(base: str, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            if fetch(base + "/readyz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("ta run never became ready")
+
+
+def test_serves_journals_and_shuts_down_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    cfg = tmp_path / "ta.yaml"
+    journal = tmp_path / "journal.jsonl"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "collector_namespace": "otel",
+                "config": {
+                    "scrape_configs": [
+                        {
+                            "job_name": "static",
+                            "static_configs": [{"targets": ["127.0.0.1:9100"]}],
+                            "basic_auth": {"username": "u", "password": "hunter2"},
+                        },
+                    ]
+                },
+            }
+        )
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ta",
+            "--config-file",
+            str(cfg),
+            f"--listen-addr=127.0.0.1:{port}",
+            "--journal",
+            str(journal),
+            "--log-format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, proc)
+        status, body = fetch(base + "/jobs")
+        assert (status, body) == (200, b'{"static":{"_link":"/jobs/static/targets"}}\n')
+        status, body = fetch(base + "/scrape_configs")
+        assert b'"password":"\\u003csecret\\u003e"' in body or b'"password":"<secret>"' in body
+        assert b"hunter2" not in body
+        status, body = fetch(base + "/debug/events?follow=0")
+        assert status == 200
+        kinds = [orjson.loads(line)["kind"] for line in body.splitlines()]
+        assert kinds[0] == "config.loaded"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0
+    stderr = proc.stderr.read() if proc.stderr else ""
+    events = [orjson.loads(line)["event"] for line in stderr.splitlines() if line.startswith("{")]
+    assert events.index("shutdown.started") < events.index("shutdown.finished")
+    text = journal.read_text()
+    assert "hunter2" not in text
+    records = [orjson.loads(line) for line in text.splitlines()]
+    assert [r["seq"] for r in records] == list(range(1, len(records) + 1))
+    assert records[0]["kind"] == "config.loaded"
