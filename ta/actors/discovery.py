@@ -11,6 +11,7 @@ from typing import assert_never
 
 from ta.actors.settings import settings_of
 from ta.core.discovery.jobs import Discovery, Result
+from ta.core.resources import known_resources
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
@@ -19,10 +20,12 @@ from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.events.files import FileRead
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected
+from ta.promcfg.errors import ConfigError as PromConfigError
 from ta.promcfg.render import render_scrape_configs
 from ta.promcfg.scrape import parse_prometheus_config
 
 RELABEL_CONFIG = "relabel-config"
+KNOWN_RESOURCES = frozenset(known_resources())
 
 Output = TargetsChanged | ScrapeConfigsChanged | InputRejected
 
@@ -40,7 +43,10 @@ class DiscoveryActor:
                 if isinstance(settings, str):
                     return [InputRejected(seq=seq, source="config", reason=settings)]
                 raw = settings.prometheus_config.value() if settings.prometheus_config is not None else {}
-                parsed = parse_prometheus_config(raw)
+                try:
+                    parsed = parse_prometheus_config(raw)
+                except PromConfigError as exc:
+                    return [InputRejected(seq=seq, source="config", reason=f"config: {exc}")]
                 result = self.core.configure(parsed, filter_relabel=settings.filter_strategy == RELABEL_CONFIG)
                 jobs = self.core.jobs
                 rendered = ScrapeConfigsChanged(
@@ -51,7 +57,17 @@ class DiscoveryActor:
                 return [*self._outputs(seq, result), rendered]
             case FileRead():
                 return self._outputs(seq, self.core.file_read(event.path, event.content))
-            case KubeObjectChanged() | KubeListSynced() | KubeResourceUnavailable() | Tick():
+            case KubeObjectChanged():
+                if event.resource not in KNOWN_RESOURCES:
+                    return [
+                        InputRejected(
+                            seq=seq,
+                            source=f"{event.resource} {event.namespace}/{event.name}",
+                            reason="unknown resource, skipped",
+                        )
+                    ]
+                return []
+            case KubeListSynced() | KubeResourceUnavailable() | Tick():
                 return []
             case _:
                 assert_never(event)

@@ -18,6 +18,9 @@ from ta.promcfg.scrape import ParsedConfig, ScrapeJob
 
 Problem = tuple[str, str]
 
+# build_targets' reason for a target with no address: bad input worth a log line, unlike relabel drops.
+EMPTY_ADDRESS = "empty __address__"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
@@ -45,6 +48,7 @@ class Discovery:
         self._jobs: dict[str, ScrapeJob] = {}
         self._settings: dict[str, JobSettings] = {}
         self._files: dict[str, tuple[TargetGroup, ...]] = {}
+        self._problems: list[Problem] = []
 
     @property
     def jobs(self) -> tuple[ScrapeJob, ...]:
@@ -54,7 +58,8 @@ class Discovery:
         return tuple(sorted({f for job in self._jobs.values() for sd in job.file_sd_configs for f in sd.files}))
 
     def configure(self, parsed: ParsedConfig, *, filter_relabel: bool) -> Result:
-        problems: list[Problem] = [(f"job {e.job or '#' + str(e.index)}", e.message) for e in parsed.errors]
+        problems = self._problems
+        problems.extend((f"job {e.job or '#' + str(e.index)}", e.message) for e in parsed.errors)
         incoming = {job.job_name: job for job in parsed.jobs}
         delta = Delta()
         for name in sorted(self._jobs.keys() - incoming.keys()):
@@ -74,10 +79,9 @@ class Discovery:
                 continue
             self._jobs[name], self._settings[name] = job, settings
             delta.merge(self._rebuild(name))
-        return Result(delta=delta, problems=tuple(problems))
+        return self._result(delta)
 
     def file_read(self, path: str, content: bytes | None) -> Result:
-        problems: list[Problem] = []
         if content is None:
             self._files.pop(path, None)
         else:
@@ -90,7 +94,11 @@ class Discovery:
         for name in sorted(self._jobs):
             if any(path_matches(path, p) for sd in self._jobs[name].file_sd_configs for p in sd.files):
                 delta.merge(self._set_sources(name, f"file/{path}:", self._file_groups_of(path)))
-        return Result(delta=delta, problems=tuple(problems))
+        return self._result(delta)
+
+    def _result(self, delta: Delta) -> Result:
+        problems, self._problems = tuple(self._problems), []
+        return Result(delta=delta, problems=problems)
 
     def _file_groups_of(self, path: str) -> dict[str, TargetGroup]:
         return {f"file/{g.source}": g for g in self._files.get(path, ())}
@@ -120,4 +128,7 @@ class Discovery:
 
     def _build(self, name: str, source: str, group: TargetGroup) -> Delta:
         built = build_targets(self._settings[name], group)
+        empty = sum(1 for d in built.dropped if d.reason == EMPTY_ADDRESS)
+        if empty:
+            self._problems.append((f"job {name}", f"{empty} target(s) without __address__ in {source} skipped"))
         return self.index.set_group(name, source, built.targets, built.dropped)
