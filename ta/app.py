@@ -27,6 +27,7 @@ from ta.actors.runtime import InFlight, Mailbox, run_actor
 from ta.actors.serving import ServingActor
 from ta.core.allocation.allocator import Move
 from ta.core.resources import PODS
+from ta.core.watches import SyncTracker
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -75,16 +76,18 @@ class Pipeline:
     discovery_box: Mailbox[Envelope]
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged]
     serving_box: Mailbox[AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected]
-    config_seen: bool = False
-    extra_ready: list[Callable[[], bool]] = field(default_factory=list)
+    sync: SyncTracker = field(default_factory=SyncTracker)
 
     def is_ready(self) -> bool:
-        return self.view.ready and all(check() for check in self.extra_ready)
+        """Ready once the first full picture is served: scrape configs rendered and the first list of every
+        watched scope processed (each journal entry is fully processed before the next is admitted)."""
+        return self.view.ready and self.sync.complete
 
 
 def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None = None) -> Pipeline:
     inflight = InFlight()
     metrics = Metrics()
+    sync = SyncTracker()
     view = View()
     membership_box: Mailbox[Envelope] = Mailbox("membership", inflight)
     discovery_box: Mailbox[Envelope] = Mailbox("discovery", inflight)
@@ -108,7 +111,10 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
             case Tick():
                 await membership_box.put(envelope)
                 await discovery_box.put(envelope)
-            case KubeListSynced() | KubeResourceUnavailable() | FileRead():
+            case KubeListSynced() | KubeResourceUnavailable():
+                sync.observe(event.resource, event.namespace)
+                await discovery_box.put(envelope)
+            case FileRead():
                 await discovery_box.put(envelope)
 
     sequencer = Sequencer(inflight=inflight, router=route, clock=clock, journal=journal)
@@ -130,6 +136,7 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
         discovery_box=discovery_box,
         allocation_box=allocation_box,
         serving_box=serving_box,
+        sync=sync,
     )
 
 

@@ -24,12 +24,15 @@ from ta.config.flags import add_run_flags
 from ta.config.load import LoadedConfig, load_config
 from ta.config.mapping import config_to_mapping
 from ta.core import secrets
+from ta.core.watches import needed_scopes
 from ta.events.config import ConfigLoaded
 from ta.journal.writer import JournalWriter
+from ta.kube.client import build_api_client
 from ta.promcfg.errors import ConfigError as PromConfigError
 from ta.promcfg.scrape import parse_prometheus_config
 from ta.sources.clock import run_clock
 from ta.sources.files import run_files
+from ta.sources.kube import run_kube
 
 COMMANDS = ("run", "replay")
 TICK_SECONDS = 1.0
@@ -69,8 +72,15 @@ async def _run(loaded: LoadedConfig) -> int:
     raw_prom = config.prometheus_config_dict() or {}
     parsed = parse_prometheus_config(raw_prom)
     patterns = tuple(sorted({f for job in parsed.jobs for sd in job.file_sd_configs for f in sd.files}))
+    scopes = needed_scopes(config, parsed.jobs)
+    try:
+        api = await build_api_client(kubeconfig=config.kube_config_file_path or None)
+    except Exception as exc:  # kubernetes-asyncio raises several unrelated types for a bad or missing config
+        print(f"Failed to create Kubernetes client: {exc}", file=sys.stderr)
+        return 1
     journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
     pipeline = build_pipeline(clock=time.time, journal=journal)
+    pipeline.sync.expect(scopes)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -78,16 +88,18 @@ async def _run(loaded: LoadedConfig) -> int:
 
     submit = pipeline.sequencer.submit
 
-    async def submit_config() -> None:
-        await submit(config_event(loaded))
-
     async def ticks() -> None:
         await run_clock(submit, TICK_SECONDS)
 
     async def files() -> None:
         await run_files(submit, patterns)
 
-    sources = [submit_config, ticks]
+    async def kube() -> None:
+        await run_kube(submit, api, scopes)
+
+    # The config is the journal's first entry: queued before any source starts.
+    await submit(config_event(loaded))
+    sources = [ticks, kube]
     if patterns:
         sources.append(files)
     log.info(
@@ -97,6 +109,7 @@ async def _run(loaded: LoadedConfig) -> int:
         strategy=config.allocation_strategy,
         journal=loaded.journal_path,
         jobs=len(parsed.jobs),
+        watches=[f"{r} {ns or '*'}" for r, ns in scopes],
     )
     await run_pipeline(
         pipeline,

@@ -33,6 +33,7 @@ Output = TargetsChanged | ScrapeConfigsChanged | InputRejected
 class DiscoveryActor:
     def __init__(self) -> None:
         self.core = Discovery()
+        self._counts_sent = -1
 
     def step(self, envelope: Envelope) -> list[Output]:
         event = input_of(envelope)
@@ -47,7 +48,11 @@ class DiscoveryActor:
                     parsed = parse_prometheus_config(raw)
                 except PromConfigError as exc:
                     return [InputRejected(seq=seq, source="config", reason=f"config: {exc}")]
-                result = self.core.configure(parsed, filter_relabel=settings.filter_strategy == RELABEL_CONFIG)
+                result = self.core.configure(
+                    parsed,
+                    filter_relabel=settings.filter_strategy == RELABEL_CONFIG,
+                    own_namespace=settings.collector_namespace,
+                )
                 jobs = self.core.jobs
                 rendered = ScrapeConfigsChanged(
                     seq=seq,
@@ -66,7 +71,7 @@ class DiscoveryActor:
                             reason="unknown resource, skipped",
                         )
                     ]
-                return []
+                return self._outputs(seq, self.core.kube_object(event.resource, event.watch_type, event.obj()))
             case KubeListSynced() | KubeResourceUnavailable() | Tick():
                 return []
             case _:
@@ -75,7 +80,10 @@ class DiscoveryActor:
     def _outputs(self, seq: int, result: Result) -> list[Output]:
         out: list[Output] = [InputRejected(seq=seq, source=src, reason=why) for src, why in result.problems]
         delta = result.delta
-        # Sent even when empty: the per-job discovered counts (dropped targets included) may have changed.
+        index = self.core.index
+        if not delta and index.counts_version == self._counts_sent:
+            return out
+        self._counts_sent = index.counts_version
         out.append(
             TargetsChanged(
                 seq=seq,

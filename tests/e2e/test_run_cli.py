@@ -15,6 +15,9 @@ import orjson
 import pytest
 import yaml
 
+from tests.e2e.capture import collector_pod
+from tests.e2e.fakekube import ThreadedFakeApi
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -84,6 +87,12 @@ def wait_ready(base: str, proc: subprocess.Popen[str]) -> None:
 
 
 def test_serves_journals_and_shuts_down_on_sigterm(tmp_path: Path) -> None:
+    with ThreadedFakeApi() as api:
+        api.call(lambda s: s.add("v1/pods", collector_pod("collector-0", "node-a")))
+        _serve_journal_and_stop(tmp_path, api.kubeconfig(tmp_path / "kubeconfig"))
+
+
+def _serve_journal_and_stop(tmp_path: Path, kubeconfig: Path) -> None:
     port = free_port()
     cfg = tmp_path / "ta.yaml"
     journal = tmp_path / "journal.jsonl"
@@ -111,6 +120,7 @@ def test_serves_journals_and_shuts_down_on_sigterm(tmp_path: Path) -> None:
             "--config-file",
             str(cfg),
             f"--listen-addr=127.0.0.1:{port}",
+            f"--kubeconfig-path={kubeconfig}",
             "--journal",
             str(journal),
             "--log-format",
@@ -126,6 +136,8 @@ def test_serves_journals_and_shuts_down_on_sigterm(tmp_path: Path) -> None:
         wait_ready(base, proc)
         status, body = fetch(base + "/jobs")
         assert (status, body) == (200, b'{"static":{"_link":"/jobs/static/targets"}}\n')
+        status, body = fetch(base + "/jobs/static/targets?collector_id=collector-0")
+        assert body == b'[{"targets":["127.0.0.1:9100"],"labels":{"__address__":"127.0.0.1:9100"}}]\n'
         status, body = fetch(base + "/scrape_configs")
         assert b'"password":"\\u003csecret\\u003e"' in body or b'"password":"<secret>"' in body
         assert b"hunter2" not in body
@@ -133,6 +145,7 @@ def test_serves_journals_and_shuts_down_on_sigterm(tmp_path: Path) -> None:
         assert status == 200
         kinds = [orjson.loads(line)["kind"] for line in body.splitlines()]
         assert kinds[0] == "config.loaded"
+        assert "k8s.object" in kinds and "k8s.synced" in kinds
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -52,6 +52,7 @@ class TargetIndex:
         # job -> hash -> sources that currently provide it
         self._providers: dict[str, dict[int, set[str]]] = {}
         self._discovered: dict[str, int] = {}
+        self.counts_version = 0  # bumped whenever a per-job discovered count changes
 
     def set_group(
         self, job: str, source: str, targets: tuple[Target, ...], dropped: tuple[DroppedTarget, ...] = ()
@@ -73,6 +74,8 @@ class TargetIndex:
         for h in new_targets:
             providers.setdefault(h, set()).add(source)
         discovered = len(targets) + len(dropped)
+        if discovered != (old.discovered if old else 0):
+            self.counts_version += 1
         self._discovered[job] = self._discovered.get(job, 0) - (old.discovered if old else 0) + discovered
         if targets or dropped:
             groups[source] = _Group(targets=new_targets, dropped=dropped, discovered=discovered)

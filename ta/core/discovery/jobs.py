@@ -8,10 +8,13 @@ changes; a job that did not change is not rebuilt.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ta.core.discovery.filesd import file_groups, path_matches
 from ta.core.discovery.index import Delta, TargetIndex
+from ta.core.discovery.kube import KubeDiscovery
 from ta.core.model import TargetGroup
 from ta.core.targets import JobSettings, build_targets
 from ta.promcfg.scrape import ParsedConfig, ScrapeJob
@@ -49,6 +52,7 @@ class Discovery:
         self._settings: dict[str, JobSettings] = {}
         self._files: dict[str, tuple[TargetGroup, ...]] = {}
         self._problems: list[Problem] = []
+        self.kube = KubeDiscovery()
 
     @property
     def jobs(self) -> tuple[ScrapeJob, ...]:
@@ -57,13 +61,16 @@ class Discovery:
     def file_patterns(self) -> tuple[str, ...]:
         return tuple(sorted({f for job in self._jobs.values() for sd in job.file_sd_configs for f in sd.files}))
 
-    def configure(self, parsed: ParsedConfig, *, filter_relabel: bool) -> Result:
+    def configure(self, parsed: ParsedConfig, *, filter_relabel: bool, own_namespace: str = "") -> Result:
         problems = self._problems
         problems.extend((f"job {e.job or '#' + str(e.index)}", e.message) for e in parsed.errors)
         incoming = {job.job_name: job for job in parsed.jobs}
+        # The TA's "own namespace" for kubernetes_sd is the collector namespace (OTELCOL_NAMESPACE in-cluster).
+        self.kube.own_namespace = own_namespace
         delta = Delta()
         for name in sorted(self._jobs.keys() - incoming.keys()):
             delta.merge(self.index.remove_job(name))
+            self.kube.set_job(None, name)
             del self._jobs[name], self._settings[name]
         for name in sorted(incoming):
             job = incoming[name]
@@ -78,6 +85,7 @@ class Discovery:
             if self._jobs.get(name) == job and self._settings.get(name) == settings:
                 continue
             self._jobs[name], self._settings[name] = job, settings
+            problems.extend((f"job {name}", p) for p in self.kube.set_job(job, name))
             delta.merge(self._rebuild(name))
         return self._result(delta)
 
@@ -100,6 +108,15 @@ class Discovery:
         problems, self._problems = tuple(self._problems), []
         return Result(delta=delta, problems=problems)
 
+    def kube_object(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> Result:
+        delta = Delta()
+        for job, source, group in self.kube.apply(resource, watch_type, obj):
+            delta.merge(self._build(job, source, group))
+        return self._result(delta)
+
+    def kube_watches(self) -> set[tuple[str, str]]:
+        return self.kube.watches()
+
     def _file_groups_of(self, path: str) -> dict[str, TargetGroup]:
         return {f"file/{g.source}": g for g in self._files.get(path, ())}
 
@@ -109,6 +126,7 @@ class Discovery:
         for path in sorted(self._files):
             if any(path_matches(path, p) for sd in job.file_sd_configs for p in sd.files):
                 groups.update(self._file_groups_of(path))
+        groups.update(self.kube.job_groups(name))
         delta = Delta()
         for source in self.index.sources(name):
             if source not in groups:

@@ -1,0 +1,95 @@
+"""kubernetes_sd_configs inside discovery: one shared object store, one evaluator per distinct SD config.
+
+In: the scrape jobs' ``kubernetes_sd_configs`` and Kubernetes object changes. Out: per (job, source) target
+groups to rebuild. Jobs whose SD configs are identical share one ``KubeSD`` (as Prometheus shares one
+provider), so an object change is evaluated once per distinct config, and only the sources it affects are
+recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ta.core.k8s_sd.config import KubeSDConfig, KubeSDConfigError, parse_kube_sd_config, required_resources
+from ta.core.k8s_sd.index import KubeObjects, KubeSD
+from ta.core.model import TargetGroup
+from ta.promcfg.scrape import ScrapeJob
+from ta.promcfg.tree import thaw
+
+SOURCE_PREFIX = "k8s/"
+
+
+def source_key(index: int, source: str) -> str:
+    return f"{SOURCE_PREFIX}{index}/{source}"
+
+
+class KubeDiscovery:
+    def __init__(self, own_namespace: str = "") -> None:
+        self.objects = KubeObjects()
+        self.own_namespace = own_namespace
+        self._sds: dict[KubeSDConfig, KubeSD] = {}
+        self._users: dict[KubeSDConfig, set[tuple[str, int]]] = {}
+        self._by_job: dict[str, tuple[tuple[int, KubeSDConfig], ...]] = {}
+
+    def set_job(self, job: ScrapeJob | None, name: str) -> list[str]:
+        """(Re)register a job's SD configs (None removes it); returns problems found in them."""
+        problems: list[str] = []
+        for i, cfg in self._by_job.pop(name, ()):
+            self._release(cfg, (name, i))
+        if job is None:
+            return problems
+        configs: list[tuple[int, KubeSDConfig]] = []
+        for i, raw in enumerate(job.kubernetes_sd_configs):
+            plain = thaw(raw, reveal_secrets=False)
+            try:
+                cfg = parse_kube_sd_config(plain if isinstance(plain, Mapping) else {})
+            except KubeSDConfigError as exc:
+                problems.append(f"kubernetes_sd_configs[{i}]: {exc}")
+                continue
+            configs.append((i, cfg))
+            if cfg not in self._sds:
+                self._sds[cfg] = KubeSD(cfg, self.objects, self.own_namespace)
+            self._users.setdefault(cfg, set()).add((name, i))
+        self._by_job[name] = tuple(configs)
+        return problems
+
+    def _release(self, cfg: KubeSDConfig, user: tuple[str, int]) -> None:
+        users = self._users.get(cfg)
+        if users is None:
+            return
+        users.discard(user)
+        if not users:
+            del self._users[cfg], self._sds[cfg]
+
+    def job_groups(self, name: str) -> dict[str, TargetGroup]:
+        out: dict[str, TargetGroup] = {}
+        for i, cfg in self._by_job.get(name, ()):
+            for source, group in self._sds[cfg].groups().items():
+                out[source_key(i, source)] = group
+        return out
+
+    def apply(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> Iterator[tuple[str, str, TargetGroup]]:
+        """Apply one object change; yield (job, source key, new group) for every group it may have changed."""
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+        assert isinstance(meta, Mapping)
+        namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
+        before = self.objects.get(resource, namespace, name)
+        self.objects.apply(resource, watch_type, dict(obj))
+        after = self.objects.get(resource, namespace, name)
+        for cfg in sorted(self._sds, key=repr):
+            sd = self._sds[cfg]
+            affected = sd.affected_sources(resource, namespace, name, before, after)
+            for source in sorted(affected):
+                group = sd.group(source)
+                if group is None:
+                    continue  # Prometheus sends nothing for a node without addresses
+                for job, i in sorted(self._users[cfg]):
+                    yield job, source_key(i, source), group
+
+    def watches(self) -> set[tuple[str, str]]:
+        """(resource, namespace) pairs the SD configs need; namespaced ones collapse to "" when any config
+        needs the whole cluster, so no object arrives twice."""
+        needed = {(w.resource, w.namespace) for cfg in self._sds for w in required_resources(cfg, self.own_namespace)}
+        cluster_wide = {resource for resource, namespace in needed if namespace == ""}
+        return {(r, ns) for r, ns in needed if ns == "" or r not in cluster_wide}
