@@ -2,9 +2,9 @@
 # Installs Debian's `prometheus` binary for the real-client end-to-end test
 # (tests/e2e/test_prometheus_client.py), without starting the Debian service.
 #
-# Idempotent and fast when `prometheus` is already on PATH. Outside CI it never fails the run: without root
-# or apt-get it prints a note and the test skips. In CI (CI=true) a failed install is an error, since the
-# test would fail anyway and this message says why sooner.
+# Idempotent and fast when `prometheus` is already on PATH. It never fails the run: without root, apt-get
+# or the package it prints a note and exits 0, so the rest of the suite still runs. The test then skips,
+# or, in CI (CI=true), fails and says how to install Prometheus.
 set -uo pipefail
 
 note() { echo "install-prometheus: $*" >&2; }
@@ -16,7 +16,6 @@ fi
 give_up() {
     note "$1"
     note "the real-Prometheus end-to-end test will skip (or fail in CI); install Debian's 'prometheus' package to run it"
-    if [ "${CI:-}" = "true" ]; then exit 1; fi
     exit 0
 }
 

@@ -72,7 +72,10 @@ class DiscoveryActor:
                         )
                     ]
                 return self._outputs(seq, self.core.kube_object(event.resource, event.watch_type, event.obj()))
-            case KubeListSynced() | KubeResourceUnavailable() | Tick():
+            case KubeResourceUnavailable():
+                where = f"{event.resource} {event.namespace or '*'}"
+                return [InputRejected(seq=seq, source=where, reason=f"cannot watch, skipped: {event.reason}")]
+            case KubeListSynced() | Tick():
                 return []
             case _:
                 assert_never(event)

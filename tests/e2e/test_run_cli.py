@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -162,3 +163,59 @@ def _serve_journal_and_stop(tmp_path: Path, kubeconfig: Path) -> None:
     records = [orjson.loads(line) for line in text.splitlines()]
     assert [r["seq"] for r in records] == list(range(1, len(records) + 1))
     assert records[0]["kind"] == "config.loaded"
+
+
+def test_api_server_down_at_start_keeps_readyz_503_then_recovers(tmp_path: Path) -> None:
+    api_port = free_port()
+    kubeconfig = tmp_path / "kubeconfig"
+    from ta.testing.fake_apiserver import write_kubeconfig
+
+    write_kubeconfig(kubeconfig, f"http://127.0.0.1:{api_port}")
+    cfg = tmp_path / "ta.yaml"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "collector_namespace": "otel",
+                "config": {
+                    "scrape_configs": [{"job_name": "static", "static_configs": [{"targets": ["10.0.0.1:80"]}]}]
+                },
+            }
+        )
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ta",
+            "--config-file",
+            str(cfg),
+            f"--listen-addr=127.0.0.1:{port}",
+            f"--kubeconfig-path={kubeconfig}",
+            "--log-format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent"},
+    )
+    try:
+        deadline = time.monotonic() + 20
+        statuses = []
+        while time.monotonic() < deadline and len(statuses) < 10:
+            with contextlib.suppress(OSError):
+                statuses.append(fetch(base + "/readyz")[0])
+            time.sleep(0.3)
+        assert statuses and set(statuses) == {503}
+        assert proc.poll() is None
+        with ThreadedFakeApi(port=api_port) as api:
+            api.call(lambda s: s.add("v1/pods", collector_pod("collector-0", "node-a")))
+            wait_ready(base, proc)
+            body = fetch(base + "/jobs/static/targets?collector_id=collector-0")[1]
+            assert b"10.0.0.1:80" in body
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0
