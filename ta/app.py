@@ -20,6 +20,8 @@ from typing import Any
 import structlog
 
 from ta.actors.allocation import AllocationActor
+from ta.actors.crs import RESOURCES as CR_RESOURCES
+from ta.actors.crs import CRActor
 from ta.actors.discovery import DiscoveryActor
 from ta.actors.ingress import Sequencer
 from ta.actors.membership import MembershipActor
@@ -33,6 +35,7 @@ from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
 from ta.events.config import ConfigLoaded
+from ta.events.crs import CRJobsChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.events.files import FileRead
 from ta.events.inputs import input_of
@@ -44,6 +47,9 @@ from ta.journal.writer import JournalWriter
 from ta.metrics import Metrics
 
 log = structlog.get_logger("ta.app")
+
+# Resources only the CR actor reads (namespaces also feed kubernetes_sd's namespace metadata).
+CR_ONLY = frozenset(CR_RESOURCES - {"v1/namespaces"})
 
 Source = Callable[[], Coroutine[Any, Any, None]]
 
@@ -69,11 +75,13 @@ class Pipeline:
     view: View
     metrics: Metrics
     membership: MembershipActor
+    crs: CRActor
     discovery: DiscoveryActor
     allocation: AllocationActor
     serving: ServingActor
     membership_box: Mailbox[Envelope]
-    discovery_box: Mailbox[Envelope]
+    crs_box: Mailbox[Envelope]
+    discovery_box: Mailbox[Envelope | CRJobsChanged]
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged]
     serving_box: Mailbox[AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected]
     sync: SyncTracker = field(default_factory=SyncTracker)
@@ -90,7 +98,8 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
     sync = SyncTracker()
     view = View()
     membership_box: Mailbox[Envelope] = Mailbox("membership", inflight)
-    discovery_box: Mailbox[Envelope] = Mailbox("discovery", inflight)
+    crs_box: Mailbox[Envelope] = Mailbox("crs", inflight)
+    discovery_box: Mailbox[Envelope | CRJobsChanged] = Mailbox("discovery", inflight)
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged] = Mailbox("allocation", inflight)
     serving_box: Mailbox[
         AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected
@@ -103,16 +112,22 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
             case ConfigLoaded():
                 await membership_box.put(envelope)
                 await discovery_box.put(envelope)
+                await crs_box.put(envelope)
                 await allocation_box.put(envelope)
             case KubeObjectChanged():
                 if event.resource == PODS:
                     await membership_box.put(envelope)
-                await discovery_box.put(envelope)
+                if event.resource in CR_RESOURCES:
+                    await crs_box.put(envelope)
+                if event.resource not in CR_ONLY:
+                    await discovery_box.put(envelope)
             case Tick():
                 await membership_box.put(envelope)
                 await discovery_box.put(envelope)
             case KubeListSynced() | KubeResourceUnavailable():
                 sync.observe(event.resource, event.namespace)
+                if event.resource == PODS:
+                    await membership_box.put(envelope)
                 await discovery_box.put(envelope)
             case FileRead():
                 await discovery_box.put(envelope)
@@ -129,10 +144,12 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
         view=view,
         metrics=metrics,
         membership=MembershipActor(),
+        crs=CRActor(),
         discovery=DiscoveryActor(),
         allocation=AllocationActor(timer),
         serving=ServingActor(view, metrics),
         membership_box=membership_box,
+        crs_box=crs_box,
         discovery_box=discovery_box,
         allocation_box=allocation_box,
         serving_box=serving_box,
@@ -145,6 +162,12 @@ async def _run_actors(p: Pipeline, tg: asyncio.TaskGroup) -> list[tuple[Mailbox[
         if isinstance(out, CollectorsChanged):
             await p.allocation_box.put(out)
         await p.serving_box.put(out)
+
+    async def from_crs(out: CRJobsChanged | InputRejected) -> None:
+        if isinstance(out, CRJobsChanged):
+            await p.discovery_box.put(out)
+        else:
+            await p.serving_box.put(out)
 
     async def from_discovery(out: TargetsChanged | ScrapeConfigsChanged | InputRejected) -> None:
         if isinstance(out, TargetsChanged):
@@ -163,6 +186,7 @@ async def _run_actors(p: Pipeline, tg: asyncio.TaskGroup) -> list[tuple[Mailbox[
             p.membership_box,
             tg.create_task(run_actor("membership", p.membership_box, p.membership.step, from_membership)),
         ),
+        (p.crs_box, tg.create_task(run_actor("crs", p.crs_box, p.crs.step, from_crs))),
         (p.discovery_box, tg.create_task(run_actor("discovery", p.discovery_box, p.discovery.step, from_discovery))),
         (p.allocation_box, tg.create_task(run_actor("allocation", p.allocation_box, p.allocation.step, to_serving))),
         (p.serving_box, tg.create_task(run_actor("serving", p.serving_box, p.serving.step, nowhere))),

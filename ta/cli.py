@@ -24,10 +24,11 @@ from ta.config.flags import add_run_flags
 from ta.config.load import LoadedConfig, load_config
 from ta.config.mapping import config_to_mapping
 from ta.core import secrets
-from ta.core.watches import needed_scopes
+from ta.core.watches import CR_RESOURCES, needed_scopes
 from ta.events.config import ConfigLoaded
 from ta.journal.writer import JournalWriter
 from ta.kube.client import build_api_client
+from ta.kube.discovery import served_resources
 from ta.promcfg.errors import ConfigError as PromConfigError
 from ta.promcfg.scrape import parse_prometheus_config
 from ta.sources.clock import run_clock
@@ -72,12 +73,19 @@ async def _run(loaded: LoadedConfig) -> int:
     raw_prom = config.prometheus_config_dict() or {}
     parsed = parse_prometheus_config(raw_prom)
     patterns = tuple(sorted({f for job in parsed.jobs for sd in job.file_sd_configs for f in sd.files}))
-    scopes = needed_scopes(config, parsed.jobs)
     try:
         api = await build_api_client(kubeconfig=config.kube_config_file_path or None)
     except Exception as exc:  # kubernetes-asyncio raises several unrelated types for a bad or missing config
         print(f"Failed to create Kubernetes client: {exc}", file=sys.stderr)
         return 1
+    served: frozenset[str] | tuple[str, ...] = CR_RESOURCES
+    if config.prometheus_cr.enabled:
+        try:
+            served = await served_resources(api)
+        except Exception as exc:  # fail open, as upstream: watch them all, a missing CRD reports itself
+            log.warning("crds.discovery_failed", error=str(exc))
+        log.info("crds.served", resources=sorted(served))
+    scopes = needed_scopes(config, parsed.jobs, served)
     journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
     pipeline = build_pipeline(clock=time.time, journal=journal)
     pipeline.sync.expect(scopes)

@@ -1,8 +1,10 @@
-"""The discovery actor: config and SD inputs in, target changes and scrape configs out.
+"""The discovery actor: config, CR jobs and SD inputs in, target changes and scrape configs out.
 
-In: ``ConfigLoaded`` (the Prometheus ``config:`` section, the filter strategy), ``FileRead`` (file SD
-contents). Out: ``TargetsChanged`` (only what changed), ``ScrapeConfigsChanged`` (both ``/scrape_configs``
-bodies, rendered once per config change) and ``InputRejected`` for every job or file that was skipped.
+In: ``ConfigLoaded`` (the Prometheus ``config:`` section, the filter strategy), ``CRJobsChanged`` (jobs
+generated from Prometheus CRs), ``FileRead`` (file SD contents), ``KubeObjectChanged`` (kubernetes_sd).
+Out: ``TargetsChanged`` (only what changed), ``ScrapeConfigsChanged`` (both ``/scrape_configs`` bodies,
+re-rendered only for jobs that changed) and ``InputRejected`` for every job, file or object skipped.
+The served job set is the config file's jobs plus the CR jobs; on a name clash the config file's job wins.
 """
 
 from __future__ import annotations
@@ -10,23 +12,26 @@ from __future__ import annotations
 from typing import assert_never
 
 from ta.actors.settings import settings_of
+from ta.config.model import TAConfig
 from ta.core.discovery.jobs import Discovery, Result
 from ta.core.resources import known_resources
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
 from ta.events.config import ConfigLoaded
+from ta.events.crs import CRJobsChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.events.files import FileRead
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected
 from ta.promcfg.errors import ConfigError as PromConfigError
-from ta.promcfg.render import render_scrape_configs
-from ta.promcfg.scrape import parse_prometheus_config
+from ta.promcfg.render import CachedRenderer
+from ta.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
 
 RELABEL_CONFIG = "relabel-config"
 KNOWN_RESOURCES = frozenset(known_resources())
 
+Input = Envelope | CRJobsChanged
 Output = TargetsChanged | ScrapeConfigsChanged | InputRejected
 
 
@@ -34,8 +39,16 @@ class DiscoveryActor:
     def __init__(self) -> None:
         self.core = Discovery()
         self._counts_sent = -1
+        self._settings: TAConfig | None = None
+        self._file = ParsedConfig()
+        self._cr_jobs: tuple[ScrapeJob, ...] = ()
+        self._renderer = CachedRenderer()
 
-    def step(self, envelope: Envelope) -> list[Output]:
+    def step(self, message: Input) -> list[Output]:
+        if isinstance(message, CRJobsChanged):
+            self._cr_jobs = message.jobs
+            return self._reconfigure(message.seq)
+        envelope = message
         event = input_of(envelope)
         seq = envelope.seq
         match event:
@@ -48,29 +61,14 @@ class DiscoveryActor:
                     parsed = parse_prometheus_config(raw)
                 except PromConfigError as exc:
                     return [InputRejected(seq=seq, source="config", reason=f"config: {exc}")]
-                result = self.core.configure(
-                    parsed,
-                    filter_relabel=settings.filter_strategy == RELABEL_CONFIG,
-                    own_namespace=settings.collector_namespace,
-                )
-                jobs = self.core.jobs
-                rendered = ScrapeConfigsChanged(
-                    seq=seq,
-                    redacted=render_scrape_configs(jobs, reveal_secrets=False),
-                    revealed=render_scrape_configs(jobs, reveal_secrets=True),
-                )
-                return [*self._outputs(seq, result), rendered]
+                self._settings, self._file = settings, parsed
+                return self._reconfigure(seq)
             case FileRead():
                 return self._outputs(seq, self.core.file_read(event.path, event.content))
             case KubeObjectChanged():
                 if event.resource not in KNOWN_RESOURCES:
-                    return [
-                        InputRejected(
-                            seq=seq,
-                            source=f"{event.resource} {event.namespace}/{event.name}",
-                            reason="unknown resource, skipped",
-                        )
-                    ]
+                    where = f"{event.resource} {event.namespace}/{event.name}"
+                    return [InputRejected(seq=seq, source=where, reason="unknown resource, skipped")]
                 return self._outputs(seq, self.core.kube_object(event.resource, event.watch_type, event.obj()))
             case KubeResourceUnavailable():
                 where = f"{event.resource} {event.namespace or '*'}"
@@ -79,6 +77,31 @@ class DiscoveryActor:
                 return []
             case _:
                 assert_never(event)
+
+    def _reconfigure(self, seq: int) -> list[Output]:
+        if self._settings is None:
+            return []  # CR jobs before any config: kept, applied with the config
+        names = {job.job_name for job in self._file.jobs}
+        clashes = [job for job in self._cr_jobs if job.job_name in names]
+        merged = ParsedConfig(
+            jobs=self._file.jobs + tuple(job for job in self._cr_jobs if job.job_name not in names),
+            errors=self._file.errors
+            + tuple(
+                JobError(
+                    job=job.job_name, index=-1, message="a config file job has the same name; the CR job is skipped"
+                )
+                for job in clashes
+            ),
+            global_config=self._file.global_config,
+        )
+        settings = self._settings
+        result = self.core.configure(
+            merged,
+            filter_relabel=settings.filter_strategy == RELABEL_CONFIG,
+            own_namespace=settings.collector_namespace,
+        )
+        redacted, revealed = self._renderer.render(self.core.jobs)
+        return [*self._outputs(seq, result), ScrapeConfigsChanged(seq=seq, redacted=redacted, revealed=revealed)]
 
     def _outputs(self, seq: int, result: Result) -> list[Output]:
         out: list[Output] = [InputRejected(seq=seq, source=src, reason=why) for src, why in result.problems]
@@ -92,8 +115,8 @@ class DiscoveryActor:
                 seq=seq,
                 upserts=tuple(delta.upserts[h] for h in sorted(delta.upserts)),
                 removals=tuple(sorted(delta.removals)),
-                discovered=self.core.index.discovered_counts(),
-                remaining=self.core.index.remaining(),
+                discovered=index.discovered_counts(),
+                remaining=index.remaining(),
             )
         )
         return out

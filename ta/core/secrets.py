@@ -26,11 +26,18 @@ def journal_form(value: str) -> dict[str, str]:
     return {MARKER: digest(value)}
 
 
+def unknown_value(hex_digest: str) -> str:
+    """A secret whose value this process does not have (a replay): readable where it must show as text."""
+    return f"<secret {PREFIX}{hex_digest}>"
+
+
 def digest_of(value: object) -> str | None:
-    """The digest inside a journal form (without the prefix), or None if ``value`` is not one."""
+    """The digest inside a journal form or an ``unknown_value`` (without the prefix), or None otherwise."""
     if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get(MARKER), str):
         text = str(value[MARKER])
         return text.removeprefix(PREFIX)
+    if isinstance(value, str) and value.startswith("<secret " + PREFIX) and value.endswith(">"):
+        return value[len("<secret " + PREFIX) : -1]
     return None
 
 

@@ -24,12 +24,42 @@ def collapse(scopes: Iterable[Scope]) -> tuple[Scope, ...]:
     return tuple(sorted((r, ns) for r, ns in wanted if ns == "" or r not in cluster_wide))
 
 
-def needed_scopes(config: TAConfig, jobs: Iterable[ScrapeJob]) -> tuple[Scope, ...]:
+CR_RESOURCES = (
+    "monitoring.coreos.com/v1/servicemonitors",
+    "monitoring.coreos.com/v1/podmonitors",
+    "monitoring.coreos.com/v1/probes",
+    "monitoring.coreos.com/v1alpha1/scrapeconfigs",
+)
+# What jobs generated from CRs discover with (EndpointSlice role for ServiceMonitors, pod role for
+# PodMonitors, ingress role for Probes), and what generation reads (Secrets, ConfigMaps).
+CR_SUPPORT = (
+    "discovery.k8s.io/v1/endpointslices",
+    "v1/services",
+    PODS,
+    "networking.k8s.io/v1/ingresses",
+    "v1/secrets",
+    "v1/configmaps",
+)
+
+
+def needed_scopes(
+    config: TAConfig, jobs: Iterable[ScrapeJob], served_crs: Iterable[str] = CR_RESOURCES
+) -> tuple[Scope, ...]:
+    """``served_crs``: the CR resources the API server serves (a CRD that is not installed is not watched)."""
     kube = KubeDiscovery(own_namespace=config.collector_namespace)
     for job in jobs:
         kube.set_job(job, job.job_name)
     # Collector membership always needs the pods of the collector namespace.
-    return collapse([(PODS, config.collector_namespace), *kube.watches()])
+    scopes: list[Scope] = [(PODS, config.collector_namespace), *kube.watches()]
+    cr = config.prometheus_cr
+    if cr.enabled:
+        # CR jobs come and go at run time, so their discovery resources are watched up front, in the allowed
+        # namespaces (or everywhere); denied namespaces are filtered out after the watch.
+        namespaces = cr.allow_namespaces or ("",)
+        served = [r for r in CR_RESOURCES if r in set(served_crs)]
+        scopes += [(r, ns) for r in (*served, *CR_SUPPORT) for ns in namespaces]
+        scopes.append(("v1/namespaces", ""))
+    return collapse(scopes)
 
 
 class SyncTracker:

@@ -11,7 +11,7 @@ immutable, cheap to journal, and each consumer decodes only what it reads.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
 import orjson
@@ -42,6 +42,9 @@ class KubeObjectChanged:
     namespace: str
     name: str
     body: bytes
+    # A Secret's decoded values, in memory only: never journaled, never compared, never printed. Empty in a
+    # replay, where only the digests in ``body`` are known.
+    secret_values: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     def obj(self) -> dict[str, Any]:
         decoded = orjson.loads(self.body)

@@ -2,32 +2,64 @@
 
 In: an ``ApiClient`` and the (resource, namespace) scopes. Out: ``KubeObjectChanged``, ``KubeListSynced`` and
 ``KubeResourceUnavailable`` events (already sanitised by the watcher) submitted to the sequencer. One shared
-watch per scope; retries, re-lists and backoff live in ``ta.kube``.
+watch per scope; retries, re-lists and backoff live in ``ta.kube``. A Secret's real values are read from the
+unsanitised object as it passes and ride along on the event in memory only (``secret_values``); the journal
+sees the digests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from kubernetes_asyncio.client import ApiClient
 
+from ta.core.resources import SECRETS
+from ta.core.sanitize import secret_values
 from ta.core.watches import Scope
 from ta.events.base import Journaled
+from ta.events.cluster import KubeObjectChanged, WatchType
 from ta.kube.hub import WatchHub
 from ta.kube.scope import WatchScope
-from ta.kube.watch import KubeEvent, RawObserver
+from ta.kube.watch import KubeEvent
+
+
+class SecretValues:
+    """The latest decoded values of every Secret seen, keyed by (namespace, name); process memory only."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+
+    def observe(self, watch_type: WatchType, resource: str, obj: Mapping[str, Any]) -> None:
+        if resource != SECRETS:
+            return
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+        assert isinstance(meta, Mapping)
+        key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+        if watch_type == "DELETED":
+            self._values.pop(key, None)
+            return
+        values = secret_values(obj)
+        self._values[key] = tuple(sorted((k, v.decode("utf-8", "surrogateescape")) for k, v in values.items()))
+
+    def attach(self, event: KubeEvent) -> KubeEvent:
+        if isinstance(event, KubeObjectChanged) and event.resource == SECRETS and event.watch_type != "DELETED":
+            values = self._values.get((event.namespace, event.name), ())
+            return dataclasses.replace(event, secret_values=values)
+        return event
 
 
 async def run_kube(
     submit: Callable[[Journaled], Awaitable[None]],
     api: ApiClient,
     scopes: Sequence[Scope],
-    raw_observer: RawObserver | None = None,
 ) -> None:
-    hub = WatchHub(api, raw_observer=raw_observer)
+    secrets = SecretValues()
+    hub = WatchHub(api, raw_observer=secrets.observe)
 
     async def emit(event: KubeEvent) -> None:
-        await submit(event)
+        await submit(secrets.attach(event))
 
     try:
         for resource, namespace in scopes:

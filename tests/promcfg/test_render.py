@@ -93,3 +93,24 @@ def test_seed_servicemonitor_job_round_trips() -> None:
     assert extra["enable_compression"] is True
     assert extra["track_timestamps_staleness"] is False
     assert extra["metric_name_validation_scheme"] == "utf8"
+
+
+def test_cached_renderer_equals_full_rendering_and_tracks_changes() -> None:
+    from ta.promcfg.render import CachedRenderer
+    from ta.promcfg.scrape import parse_prometheus_config
+
+    def jobs(interval: str) -> tuple:  # type: ignore[type-arg]
+        return parse_prometheus_config(
+            {"scrape_configs": [
+                {"job_name": "b", "scrape_interval": interval, "basic_auth": {"username": "u", "password": "p<>"}},
+                {"job_name": "a/x", "static_configs": [{"targets": ["h:1"]}]},
+            ]}
+        ).jobs
+
+    renderer = CachedRenderer()
+    for interval in ("30s", "45s", "45s"):
+        current = jobs(interval)
+        redacted, revealed = renderer.render(current)
+        assert redacted == render_scrape_configs(current, reveal_secrets=False)
+        assert revealed == render_scrape_configs(current, reveal_secrets=True)
+    assert renderer.render(()) == (b"{}", b"{}")

@@ -52,6 +52,7 @@ class Discovery:
         self._settings: dict[str, JobSettings] = {}
         self._files: dict[str, tuple[TargetGroup, ...]] = {}
         self._problems: list[Problem] = []
+        self._reported_errors: set[Problem] = set()
         self.kube = KubeDiscovery()
 
     @property
@@ -63,7 +64,10 @@ class Discovery:
 
     def configure(self, parsed: ParsedConfig, *, filter_relabel: bool, own_namespace: str = "") -> Result:
         problems = self._problems
-        problems.extend((f"job {e.job or '#' + str(e.index)}", e.message) for e in parsed.errors)
+        # Configure runs again for every change of the CR jobs: report each job error once, not every time.
+        errors = {(f"job {e.job or '#' + str(e.index)}", e.message) for e in parsed.errors}
+        problems.extend(sorted(errors - self._reported_errors))
+        self._reported_errors = errors
         incoming = {job.job_name: job for job in parsed.jobs}
         # The TA's "own namespace" for kubernetes_sd is the collector namespace (OTELCOL_NAMESPACE in-cluster).
         self.kube.own_namespace = own_namespace

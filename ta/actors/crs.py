@@ -1,0 +1,58 @@
+"""The CR actor: Prometheus CRs, namespaces, Secrets and ConfigMaps in, generated scrape jobs out.
+
+In: ``ConfigLoaded`` (the ``prometheus_cr`` section) and ``KubeObjectChanged`` for the CR resources,
+namespaces, Secrets and ConfigMaps. Out: ``CRJobsChanged`` whenever the generated job list differs from the
+last one sent, and one ``InputRejected`` per invalid object (with the reason) each time it is (re)built.
+"""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from ta.actors.settings import settings_of
+from ta.core.crs import CONFIGMAPS, NAMESPACES, RESOURCE_KINDS, SECRETS, CRState
+from ta.events.base import Envelope
+from ta.events.clock import Tick
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.config import ConfigLoaded
+from ta.events.crs import CRJobsChanged
+from ta.events.files import FileRead
+from ta.events.inputs import input_of
+from ta.events.problems import InputRejected
+from ta.promcfg.scrape import ScrapeJob
+
+Output = CRJobsChanged | InputRejected
+RESOURCES = frozenset([*RESOURCE_KINDS, NAMESPACES, SECRETS, CONFIGMAPS])
+
+
+class CRActor:
+    def __init__(self) -> None:
+        self.core = CRState()
+        self._sent: tuple[ScrapeJob, ...] | None = None
+
+    def step(self, envelope: Envelope) -> list[Output]:
+        event = input_of(envelope)
+        match event:
+            case ConfigLoaded():
+                settings = settings_of(event)
+                if isinstance(settings, str):
+                    return [InputRejected(seq=envelope.seq, source="config", reason=settings)]
+                self.core.configure(settings)
+                self._sent = None  # always answer a config: discovery merges it with the file's jobs
+            case KubeObjectChanged():
+                if event.resource not in RESOURCES:
+                    return []
+                if not self.core.object_changed(event.resource, event.watch_type, event.obj(), event.secret_values):
+                    return []
+            case KubeListSynced() | KubeResourceUnavailable() | Tick() | FileRead():
+                return []
+            case _:
+                assert_never(event)
+        out: list[Output] = [
+            InputRejected(seq=envelope.seq, source=p.source, reason=p.reason) for p in self.core.take_problems()
+        ]
+        jobs = self.core.jobs()
+        if jobs != self._sent:
+            self._sent = jobs
+            out.append(CRJobsChanged(seq=envelope.seq, jobs=jobs))
+        return out
