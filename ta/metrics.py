@@ -85,7 +85,7 @@ class Metrics:
         )
         self._strategy = ""
         self._per_collector: set[str] = set()
-        self._jobs: set[str] = set()
+        self._job_counts: dict[str, int] = {}
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -107,8 +107,11 @@ class Metrics:
         self._per_collector |= set(counts)
 
     def set_job_targets(self, counts: dict[str, int]) -> None:
-        for job in sorted(self._jobs - set(counts)):
+        # Only what changed: this runs for every target change, and most jobs' counts stay put.
+        last = self._job_counts
+        for job in sorted(last.keys() - counts.keys()):
             self.targets.labels(job).set(0)
-        for job in sorted(counts):
-            self.targets.labels(job).set(counts[job])
-        self._jobs |= set(counts)
+        for job, count in counts.items():
+            if last.get(job) != count:
+                self.targets.labels(job).set(count)
+        self._job_counts = dict(counts)

@@ -1,8 +1,12 @@
 """The membership actor: collector pods in, collector sets out.
 
 In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace period), pod
-``KubeObjectChanged`` events and ``Tick``s (time passing can end a grace period). Out: ``CollectorsChanged``
-whenever the set of collectors (name, node) differs from the last one sent, and ``InputRejected`` notes.
+``KubeObjectChanged`` events, the pod list's ``KubeListSynced`` and ``Tick``s (time passing can end a grace
+period). Out: ``CollectorsChanged`` whenever the set of collectors (name, node) differs from the last one
+sent, and ``InputRejected`` notes.
+
+Nothing is published until the collector pods' first list is complete (or the pod watch is unavailable):
+50 collectors arriving one by one would otherwise reshuffle every target 50 times at start-up.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class MembershipActor:
     def __init__(self) -> None:
         self._core = Membership(MembershipSettings(namespace="", selector=None, grace_period=0.0))
         self._configured = False
+        self._pods_listed = False
 
     def step(self, envelope: Envelope) -> list[Output]:
         event = input_of(envelope)
@@ -54,11 +59,14 @@ class MembershipActor:
                         InputRejected(seq=envelope.seq, source=f"{PODS} {event.namespace}/{event.name}", reason=facts)
                     ]
                 self._apply(event, facts)
-            case Tick() | KubeListSynced() | KubeResourceUnavailable() | FileRead():
+            case KubeListSynced() | KubeResourceUnavailable():
+                if event.resource == PODS and event.namespace in ("", self._core.settings.namespace):
+                    self._pods_listed = True
+            case Tick() | FileRead():
                 pass
             case _:
                 assert_never(event)
-        if not self._configured:
+        if not (self._configured and self._pods_listed):
             return out
         changed = self._core.changed(envelope.ts)
         if changed is not None:

@@ -4,8 +4,9 @@ In: a file path or bytes. Out: ``Envelope`` values in file order, plus a ``Skipp
 number and reason) for each entry that cannot be used, so one bad line never stops a replay.
 
 Kubernetes object files (a ``List`` or a single object, JSON or YAML, several YAML documents allowed) become
-``KubeObjectChanged`` ADDED events in order, sanitised exactly as the live watcher sanitises them, with
-sequence numbers from 1 and ingress time 0.
+``KubeObjectChanged`` ADDED events in order, sanitised exactly as the live watcher sanitises them, followed by
+one ``KubeListSynced`` per resource seen (a capture is a complete list), with sequence numbers from 1 and
+ingress time 0.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import yaml
 from ta.core.resources import resource_of
 from ta.core.sanitize import sanitize
 from ta.events.base import Envelope, EventDecodeError, decode
-from ta.events.cluster import KubeObjectChanged
+from ta.events.cluster import KubeListSynced, KubeObjectChanged
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,13 +106,19 @@ def read_objects(data: bytes) -> Iterator[Entry]:
         yield Skipped(where="file", reason=f"neither JSON nor YAML: {exc}")
         return
     seq = 0
+    resources: list[str] = []
     for item_no, obj in enumerate((o for doc in docs for o in _flatten(doc)), start=1):
         event = object_event(obj)
         if isinstance(event, str):
             yield Skipped(where=f"item {item_no}", reason=event)
             continue
         seq += 1
+        if event.resource not in resources:
+            resources.append(event.resource)
         yield Envelope(seq=seq, ts=0.0, event=event)
+    for resource in resources:
+        seq += 1
+        yield Envelope(seq=seq, ts=0.0, event=KubeListSynced(resource=resource, namespace="", resource_version=""))
 
 
 def read_path(path: str | Path) -> Iterator[Entry]:

@@ -55,7 +55,7 @@ def test_bad_entries_are_logged_once_and_skipped(tmp_path: Path) -> None:
         _object(4, collector_pod("collector-0", "n1")),
         _object(5, nameless),
         _object(6, {"metadata": {"name": "w", "namespace": "otel"}}, resource="example.com/v1/widgets"),
-        _line(7, "clock.tick", {}),
+        _line(7, "k8s.synced", {"resource": "v1/pods", "namespace": "otel", "resource_version": "7"}),
     ]
     journal = tmp_path / "journal.jsonl"
     journal.write_bytes(b"\n".join(lines) + b"\n")
