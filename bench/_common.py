@@ -36,7 +36,7 @@ from ta.app import Listener, Pipeline, build_pipeline, run_pipeline  # noqa: E40
 from ta.config.mapping import config_from_mapping, config_to_mapping  # noqa: E402
 from ta.config.model import TAConfig  # noqa: E402
 from ta.core import secrets  # noqa: E402
-from ta.events.cluster import KubeObjectChanged, WatchType  # noqa: E402
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, WatchType  # noqa: E402
 from ta.events.config import ConfigLoaded  # noqa: E402
 from ta.events.files import FileRead  # noqa: E402
 from ta.http import render  # noqa: E402
@@ -274,6 +274,8 @@ async def load(pipeline: Pipeline, state: State, *, pods_first: bool = False) ->
         await submit(state.config)
     for pod in state.pods:
         await submit(pod)
+    # The pod list is complete, as the live watcher reports after its initial list.
+    await submit(KubeListSynced(resource="v1/pods", namespace=NAMESPACE, resource_version="1"))
     if pods_first:
         await submit(state.config)
     await submit(state.file_read())
