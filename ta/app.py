@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 import structlog
 
@@ -38,6 +38,7 @@ from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.events.files import FileRead
+from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected
@@ -129,8 +130,10 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
                 if event.resource == PODS:
                     await membership_box.put(envelope)
                 await discovery_box.put(envelope)
-            case FileRead():
+            case FileRead() | HttpSDResponse():
                 await discovery_box.put(envelope)
+            case _:
+                assert_never(event)
 
     sequencer = Sequencer(inflight=inflight, router=route, clock=clock, journal=journal)
 

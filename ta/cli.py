@@ -33,6 +33,7 @@ from ta.promcfg.errors import ConfigError as PromConfigError
 from ta.promcfg.scrape import parse_prometheus_config
 from ta.sources.clock import run_clock
 from ta.sources.files import run_files
+from ta.sources.httpsd import endpoints, run_http_sd
 from ta.sources.kube import run_kube
 
 COMMANDS = ("run", "replay")
@@ -105,11 +106,18 @@ async def _run(loaded: LoadedConfig) -> int:
     async def kube() -> None:
         await run_kube(submit, api, scopes)
 
+    http_endpoints = endpoints(parsed.jobs)
+
+    async def http_sd() -> None:
+        await run_http_sd(submit, http_endpoints)
+
     # The config is the journal's first entry: queued before any source starts.
     await submit(config_event(loaded))
     sources = [ticks, kube]
     if patterns:
         sources.append(files)
+    if http_endpoints:
+        sources.append(http_sd)
     log.info(
         "ta.starting",
         config_file=loaded.config_file,

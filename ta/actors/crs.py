@@ -17,6 +17,7 @@ from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUna
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.files import FileRead
+from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected
 from ta.promcfg.scrape import ScrapeJob
@@ -44,7 +45,7 @@ class CRActor:
                     return []
                 if not self.core.object_changed(event.resource, event.watch_type, event.obj(), event.secret_values):
                     return []
-            case KubeListSynced() | KubeResourceUnavailable() | Tick() | FileRead():
+            case KubeListSynced() | KubeResourceUnavailable() | Tick() | FileRead() | HttpSDResponse():
                 return []
             case _:
                 assert_never(event)

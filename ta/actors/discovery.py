@@ -22,6 +22,7 @@ from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.events.files import FileRead
+from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected
 from ta.promcfg.errors import ConfigError as PromConfigError
@@ -73,6 +74,11 @@ class DiscoveryActor:
             case KubeResourceUnavailable():
                 where = f"{event.resource} {event.namespace or '*'}"
                 return [InputRejected(seq=seq, source=where, reason=f"cannot watch, skipped: {event.reason}")]
+            case HttpSDResponse():
+                result = self.core.http_sd_response(
+                    event.url, event.status, event.content_type, event.body, event.error
+                )
+                return self._outputs(seq, result)
             case KubeListSynced() | Tick():
                 return []
             case _:

@@ -21,6 +21,7 @@ from ta.events.clock import Tick
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
 from ta.events.config import ConfigLoaded
 from ta.events.files import FileRead
+from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected
@@ -62,7 +63,7 @@ class MembershipActor:
             case KubeListSynced() | KubeResourceUnavailable():
                 if event.resource == PODS and event.namespace in ("", self._core.settings.namespace):
                     self._pods_listed = True
-            case Tick() | FileRead():
+            case Tick() | FileRead() | HttpSDResponse():
                 pass
             case _:
                 assert_never(event)

@@ -11,15 +11,29 @@ from ta.events.clock import Tick
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
 from ta.events.config import ConfigLoaded
 from ta.events.files import FileRead
+from ta.events.httpsd import HttpSDResponse
 
-InputEvent = ConfigLoaded | Tick | KubeObjectChanged | KubeListSynced | KubeResourceUnavailable | FileRead
+InputEvent = (
+    ConfigLoaded | Tick | KubeObjectChanged | KubeListSynced | KubeResourceUnavailable | FileRead | HttpSDResponse
+)
 
 ALL_INPUT_KINDS: tuple[str, ...] = tuple(
-    sorted(c.KIND for c in (ConfigLoaded, Tick, KubeObjectChanged, KubeListSynced, KubeResourceUnavailable, FileRead))
+    sorted(
+        c.KIND
+        for c in (
+            ConfigLoaded,
+            Tick,
+            KubeObjectChanged,
+            KubeListSynced,
+            KubeResourceUnavailable,
+            FileRead,
+            HttpSDResponse,
+        )
+    )
 )
 
 
-_CLASSES = (ConfigLoaded, Tick, KubeObjectChanged, KubeListSynced, KubeResourceUnavailable, FileRead)
+_CLASSES = (ConfigLoaded, Tick, KubeObjectChanged, KubeListSynced, KubeResourceUnavailable, FileRead, HttpSDResponse)
 
 
 def input_of(envelope: Envelope) -> InputEvent:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ta.core.discovery.filesd import file_groups, path_matches
+from ta.core.discovery.httpsd import http_sd_groups
 from ta.core.discovery.index import Delta, TargetIndex
 from ta.core.discovery.kube import KubeDiscovery
 from ta.core.model import TargetGroup
@@ -51,6 +52,7 @@ class Discovery:
         self._jobs: dict[str, ScrapeJob] = {}
         self._settings: dict[str, JobSettings] = {}
         self._files: dict[str, tuple[TargetGroup, ...]] = {}
+        self._http: dict[str, tuple[TargetGroup, ...]] = {}
         self._problems: list[Problem] = []
         self._reported_errors: set[Problem] = set()
         self.kube = KubeDiscovery()
@@ -112,6 +114,25 @@ class Discovery:
         problems, self._problems = tuple(self._problems), []
         return Result(delta=delta, problems=problems)
 
+    def http_sd_urls(self) -> tuple[str, ...]:
+        return tuple(sorted({sd.url for job in self._jobs.values() for sd in job.http_sd_configs}))
+
+    def http_sd_response(self, url: str, status: int, content_type: str, body: str, error: str = "") -> Result:
+        groups = error or http_sd_groups(url, status, content_type, body)
+        if isinstance(groups, str):
+            # Prometheus keeps the previous targets when a refresh fails.
+            self._problems.append((f"http_sd {url}", groups))
+            return self._result(Delta())
+        self._http[url] = groups
+        delta = Delta()
+        for name in sorted(self._jobs):
+            if any(sd.url == url for sd in self._jobs[name].http_sd_configs):
+                delta.merge(self._set_sources(name, f"http/{url}:", self._http_groups_of(url)))
+        return self._result(delta)
+
+    def _http_groups_of(self, url: str) -> dict[str, TargetGroup]:
+        return {f"http/{g.source}": g for g in self._http.get(url, ())}
+
     def kube_object(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> Result:
         delta = Delta()
         for job, source, group in self.kube.apply(resource, watch_type, obj):
@@ -130,6 +151,8 @@ class Discovery:
         for path in sorted(self._files):
             if any(path_matches(path, p) for sd in job.file_sd_configs for p in sd.files):
                 groups.update(self._file_groups_of(path))
+        for url in sorted({sd.url for sd in job.http_sd_configs}):
+            groups.update(self._http_groups_of(url))
         groups.update(self.kube.job_groups(name))
         delta = Delta()
         for source in self.index.sources(name):

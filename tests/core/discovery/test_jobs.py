@@ -1,0 +1,77 @@
+from ta.core.discovery.jobs import Discovery
+from ta.promcfg.scrape import parse_prometheus_config
+
+URL = "http://sd/targets"
+
+
+def _discovery(*jobs: dict[str, object]) -> tuple[Discovery, set[str]]:
+    d = Discovery()
+    result = d.configure(parse_prometheus_config({"scrape_configs": list(jobs)}), filter_relabel=True)
+    return d, {t.address for t in result.delta.upserts.values()}
+
+
+def test_static_targets_and_job_removal() -> None:
+    d, added = _discovery({"job_name": "s", "static_configs": [{"targets": ["a:1", "b:1"]}]})
+    assert added == {"a:1", "b:1"}
+    result = d.configure(parse_prometheus_config({"scrape_configs": []}), filter_relabel=True)
+    assert len(result.delta.removals) == 2
+
+
+def test_unchanged_job_is_not_rebuilt_and_errors_are_reported_once() -> None:
+    jobs = [
+        {"job_name": "s", "static_configs": [{"targets": ["a:1"]}]},
+        {"job_name": "bad", "scrape_interval": "1d1x"},
+    ]
+    d = Discovery()
+    first = d.configure(parse_prometheus_config({"scrape_configs": jobs}), filter_relabel=True)
+    assert [p[0] for p in first.problems] == ["job bad"]
+    again = d.configure(parse_prometheus_config({"scrape_configs": jobs}), filter_relabel=True)
+    assert not again.delta and not again.problems
+
+
+def test_file_sd_reads_and_vanishing_file() -> None:
+    d, _ = _discovery({"job_name": "f", "file_sd_configs": [{"files": ["/sd/*.json"]}]})
+    r = d.file_read("/sd/a.json", b'[{"targets": ["x:1"], "labels": {"team": "a"}}]')
+    [target] = r.delta.upserts.values()
+    assert dict(target.labels)["__meta_filepath"] == "/sd/a.json"
+    assert not d.file_read("/sd/other/b.json", b'[{"targets": ["y:1"]}]').delta  # glob is last element only
+    bad = d.file_read("/sd/a.json", b"{oops")
+    assert not bad.delta and bad.problems  # previous targets stay
+    assert d.file_read("/sd/a.json", None).delta.removals == {target.hash}
+
+
+def test_http_sd_groups_errors_keep_previous_and_shrink_removes() -> None:
+    d, _ = _discovery({"job_name": "h", "http_sd_configs": [{"url": URL}]})
+    r = d.http_sd_response(URL, 200, "application/json", '[{"targets": ["a:1"]}, {"targets": ["b:1"]}]')
+    assert {t.address for t in r.delta.upserts.values()} == {"a:1", "b:1"}
+    failed = d.http_sd_response(URL, 503, "text/plain", "")
+    assert not failed.delta and "503" in failed.problems[0][1]
+    shrunk = d.http_sd_response(URL, 200, "application/json", '[{"targets": ["a:1"]}]')
+    assert len(shrunk.delta.removals) == 1 and not shrunk.delta.upserts
+
+
+def test_kubernetes_sd_endpointslice_change_touches_only_that_slice() -> None:
+    d, _ = _discovery(
+        {"job_name": "k", "kubernetes_sd_configs": [{"role": "endpointslice", "namespaces": {"names": ["ns"]}}]}
+    )
+
+    def eps(name: str, ip: str) -> dict[str, object]:
+        return {
+            "metadata": {"name": name, "namespace": "ns", "labels": {"kubernetes.io/service-name": "svc"}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": True}}],
+            "ports": [{"name": "http", "port": 80}],
+        }
+
+    first = d.kube_object("discovery.k8s.io/v1/endpointslices", "ADDED", eps("a", "10.0.0.1"))
+    second = d.kube_object("discovery.k8s.io/v1/endpointslices", "ADDED", eps("b", "10.0.0.2"))
+    assert [t.address for t in first.delta.upserts.values()] == ["10.0.0.1:80"]
+    assert [t.address for t in second.delta.upserts.values()] == ["10.0.0.2:80"]
+    other_ns = d.kube_object(
+        "discovery.k8s.io/v1/endpointslices",
+        "ADDED",
+        {**eps("c", "10.0.0.3"), "metadata": {"name": "c", "namespace": "elsewhere"}},
+    )
+    assert not other_ns.delta
+    gone = d.kube_object("discovery.k8s.io/v1/endpointslices", "DELETED", eps("a", "10.0.0.1"))
+    assert len(gone.delta.removals) == 1
