@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -33,6 +33,7 @@ from ta.core.model import Target, TargetGroup
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import RelabelConfig
 from ta.core.relabel.engine import UTF8, RuleSet, apply_at, compile_rules
+from ta.core.relabel.plan import Plan, compile_plan
 
 ADDRESS = "__address__"
 META_PREFIX = "__meta_"
@@ -147,38 +148,200 @@ def filter_rules(configs: tuple[RelabelConfig, ...], scheme: str = UTF8) -> Rule
     return compile_rules((DISABLE_SHARDING_RULE, *configs, DROP_DISABLE_SHARDING_RULE), name_validation=scheme)
 
 
-def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
-    """Build the allocatable targets of one target group; see the module docstring for the semantics."""
-    job = settings.job
+def build_targets_reference(settings: JobSettings, group: TargetGroup) -> BuildResult:
+    """The straightforward ``build_targets``: a full ``LabelBuilder`` per target and one call per rule.
+
+    Kept as the specification the fast path is tested against, and used where the fast path cannot plan.
+    """
     rules = filter_rules(settings.relabel_configs, settings.name_validation_scheme) if settings.filter_relabel else None
     seeded = seeds(settings) if rules is not None else ()
     kept: dict[int, Target] = {}
     dropped: list[DroppedTarget] = []
     for target_labels in group.targets:
-        labels = _merge(group.labels, target_labels)
-        builder = LabelBuilder(labels)
-        cur = builder.cur
-        address = cur.get(ADDRESS, "")
-        if not address:
-            dropped.append(DroppedTarget(job=job, labels=labels, reason=f"empty {ADDRESS}"))
+        _reference_target(
+            settings,
+            rules=rules,
+            seeded=seeded,
+            group_labels=group.labels,
+            target_labels=target_labels,
+            kept=kept,
+            dropped=dropped,
+        )
+    return BuildResult(targets=tuple(kept.values()), dropped=tuple(dropped))
+
+
+def _reference_target(
+    settings: JobSettings,
+    *,
+    rules: RuleSet | None,
+    seeded: tuple[tuple[str, str], ...],
+    group_labels: LabelSet,
+    target_labels: LabelSet,
+    kept: dict[int, Target],
+    dropped: list[DroppedTarget],
+) -> None:
+    job = settings.job
+    labels = _merge(group_labels, target_labels)
+    builder = LabelBuilder(labels)
+    cur = builder.cur
+    address = cur.get(ADDRESS, "")
+    if not address:
+        dropped.append(DroppedTarget(job=job, labels=labels, reason=f"empty {ADDRESS}"))
+        return
+    node = _node(cur)
+    if rules is None:
+        base = labels if len(cur) == len(labels) else tuple(cur.items())
+        digest = _sorted_hash(base, (), job)
+    else:
+        for name, value in seeded:
+            if name not in cur:
+                builder.set(name, value)
+        index = apply_at(builder, rules)
+        if index >= 0:
+            # Index 0 is the prepended sharding rule, so the user's rule i is at i + 1.
+            action = rules.configs[index].action
+            reason = f"dropped by relabel_configs[{index - 1}] (action {action})"
+            dropped.append(DroppedTarget(job=job, labels=labels, reason=reason))
+            return
+        items = list(cur.items())
+        untouched = len(items) - len(builder.added)
+        digest = _sorted_hash(items[:untouched], items[untouched:], job)
+    kept[digest] = Target(job=job, address=address, labels=labels, hash=digest, node=node)
+
+
+# --- the fast path -------------------------------------------------------------------------------------------------
+
+# Stands in for an absent label at index 0 of a target's "pool" (see _Shape).
+_ABSENT = ("", "")
+_VALUE: Callable[[tuple[str, str]], str] = itemgetter(1)
+_SHAPE_LIMIT = 4096
+Pool = tuple[tuple[str, str], ...]
+Picker = Callable[[Pool], Pool]
+
+
+def _picker(indices: Sequence[int]) -> Picker:
+    """``pool -> tuple(pool[i] for i in indices)`` as one C call (``itemgetter`` returns a bare item for one index)."""
+    if not indices:
+        return lambda pool: ()
+    if len(indices) == 1:
+        (only,) = indices
+        return lambda pool: (pool[only],)
+    getter: Picker = itemgetter(*indices)
+    return getter
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Shape:
+    """Where things are in ``pool = (_ABSENT, *group_labels, *target_labels)`` for one pair of name tuples.
+
+    Targets of one group mostly share their label names, so this is computed once per distinct name tuple and
+    every target then needs only C-level tuple picks: ``merge`` gives the served label set (sorted, the target's
+    value wins on a shared name; ``None`` means the target tuple itself, as ``_merge`` does without group labels),
+    ``pick`` the pairs of ``Plan.names`` and ``base`` the non-``__meta_*`` pairs of the builder's sorted base.
+    """
+
+    merge: Picker | None
+    pick: Picker
+    base: Picker
+    base_written: bool  # a base name the plan may write: those must be dropped from the base when touched
+
+
+_UNPLANNABLE = object()  # a label tuple with a repeated name: left to the reference path
+_shapes: dict[tuple[Plan, tuple[str, ...]], dict[tuple[str, ...], _Shape | object]] = {}
+
+
+def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ...]) -> _Shape | object:
+    if len(set(group_names)) != len(group_names) or len(set(target_names)) != len(target_names):
+        return _UNPLANNABLE
+    where = {name: 1 + i for i, name in enumerate(group_names)}
+    offset = 1 + len(group_names)
+    for j, name in enumerate(target_names):
+        where[name] = offset + j  # the target's value wins
+    order = sorted(where) if group_names else list(target_names)
+    base = [name for name in order if not name.startswith(META_PREFIX)]
+    return _Shape(
+        merge=_picker([where[name] for name in order]) if group_names else None,
+        pick=_picker([where.get(name, 0) for name in plan.names]),
+        base=_picker([where[name] for name in base]),
+        base_written=not plan.written.isdisjoint(base),
+    )
+
+
+def _shapes_for(plan: Plan, group_names: tuple[str, ...]) -> dict[tuple[str, ...], _Shape | object]:
+    key = (plan, group_names)
+    shapes = _shapes.get(key)
+    if shapes is None:
+        if len(_shapes) >= _SHAPE_LIMIT:
+            _shapes.clear()
+        shapes = _shapes[key] = {}
+    elif len(shapes) >= _SHAPE_LIMIT:
+        shapes.clear()
+    return shapes
+
+
+@functools.lru_cache(maxsize=1024)
+def _reasons(rules: RuleSet) -> tuple[str, ...]:
+    """Drop reasons by ``Plan.run`` result: rule ``i`` at index ``i``, and ``-1`` (empty address) last."""
+    # Index 0 is the prepended sharding rule, so the user's rule i is at i + 1.
+    by_rule = (f"dropped by relabel_configs[{i - 1}] (action {c.action})" for i, c in enumerate(rules.configs))
+    return (*by_rule, f"empty {ADDRESS}")
+
+
+def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
+    """Build the allocatable targets of one target group; see the module docstring for the semantics.
+
+    Same result as ``build_targets_reference``, computed through a compiled ``Plan`` (see ``ta.core.relabel.plan``
+    for why that is exact) when the job's rules allow one.
+    """
+    if not settings.filter_relabel:
+        return build_targets_reference(settings, group)
+    rules = filter_rules(settings.relabel_configs, settings.name_validation_scheme)
+    seeded = seeds(settings)
+    plan = compile_plan(rules.configs, settings.name_validation_scheme, seeded)
+    if plan is None:
+        return build_targets_reference(settings, group)
+    job = settings.job
+    run = plan.run
+    reasons = _reasons(rules)
+    meta_written = plan.meta_written
+    group_labels = group.labels
+    prefix = (_ABSENT, *group_labels)
+    shapes = _shapes_for(plan, tuple(map(_NAME, group_labels)))
+    kept: dict[int, Target] = {}
+    dropped: list[DroppedTarget] = []
+    for target_labels in group.targets:
+        names = tuple(map(_NAME, target_labels))
+        shape = shapes.get(names)
+        if shape is None:
+            shape = shapes[names] = _shape(plan, tuple(map(_NAME, group_labels)), names)
+        if not isinstance(shape, _Shape):
+            _reference_target(
+                settings,
+                rules=rules,
+                seeded=seeded,
+                group_labels=group_labels,
+                target_labels=target_labels,
+                kept=kept,
+                dropped=dropped,
+            )
             continue
-        node = _node(cur)
-        if rules is None:
-            base = labels if len(cur) == len(labels) else tuple(cur.items())
-            digest = _sorted_hash(base, (), job)
-        else:
-            for name, value in seeded:
-                if name not in cur:
-                    builder.set(name, value)
-            index = apply_at(builder, rules)
-            if index >= 0:
-                # Index 0 is the prepended sharding rule, so the user's rule i is at i + 1.
-                action = rules.configs[index].action
-                reason = f"dropped by relabel_configs[{index - 1}] (action {action})"
-                dropped.append(DroppedTarget(job=job, labels=labels, reason=reason))
-                continue
-            items = list(cur.items())
-            untouched = len(items) - len(builder.added)
-            digest = _sorted_hash(items[:untouched], items[untouched:], job)
+        pool = prefix + target_labels
+        labels = target_labels if shape.merge is None else shape.merge(pool)
+        out = run(shape.pick(pool))
+        if isinstance(out, int):
+            dropped.append(DroppedTarget(job=job, labels=labels, reason=reasons[out]))
+            continue
+        address, node, tail, gone = out
+        # The identity hash input: the untouched non-meta base labels (sorted, "" values are absent), then the
+        # non-meta labels set since, in first-set order (the builder's Range order), then the job.
+        base: Iterable[tuple[str, str]] = shape.base(pool)
+        if shape.base_written:
+            base = [pair for pair in base if pair[0] not in tail and pair[0] not in gone]
+        added: Iterable[tuple[str, str]] = tail.items()
+        if meta_written:
+            added = [pair for pair in added if not pair[0].startswith(META_PREFIX)]
+        present: Iterable[tuple[str, str]] = filter(_VALUE, base)
+        text = _SEP.join([*chain.from_iterable(present), *chain.from_iterable(added), job])
+        digest = xxhash.xxh64_intdigest(text.encode("utf-8", "surrogateescape"))
         kept[digest] = Target(job=job, address=address, labels=labels, hash=digest, node=node)
     return BuildResult(targets=tuple(kept.values()), dropped=tuple(dropped))

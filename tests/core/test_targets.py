@@ -1,16 +1,21 @@
-"""build_targets: OTel TA conformance scenarios (tests/data/targets/conformance_cases.yaml) and the hash golden."""
+"""build_targets: OTel TA conformance scenarios (tests/data/targets/conformance_cases.yaml), the hash golden, and the
+fast path against ``build_targets_reference`` on random groups and rules."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from ta.core.allocation.nodes import node_of
-from ta.core.labels import label_set, merge
+from ta.core.labels import LabelSet, label_set, merge
 from ta.core.model import TargetGroup
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import RelabelConfig
@@ -19,6 +24,7 @@ from ta.core.targets import (
     JobSettings,
     _sorted_hash,
     build_targets,
+    build_targets_reference,
     filter_rules,
     identity_hash,
     seeds,
@@ -145,3 +151,48 @@ def test_node_is_taken_from_discovered_labels() -> None:
     target = label_set({"__address__": "h:1", "__meta_kubernetes_pod_node_name": "node-a"})
     (built,) = build_targets(settings, TargetGroup(source="s", targets=(target,))).targets
     assert built.node == "node-a"
+
+
+# --- the fast path against build_targets_reference ---
+
+_NAMES = [
+    "__address__",
+    "job",
+    "a",
+    "__scheme__",
+    "__meta_kubernetes_pod_node_name",
+    "__meta_kubernetes_endpointslice_address_target_kind",
+    "__meta_kubernetes_endpointslice_address_target_name",
+    "__meta_svc",
+    "__meta_pod",
+]
+_names = st.sampled_from(_NAMES)
+_values = st.sampled_from(["", "h:1", "h:2", "Node", "Pod", "n1", "my-app", "x;y"])
+_labelsets = st.dictionaries(_names, _values, max_size=6).map(label_set)
+_rules = st.builds(
+    RelabelConfig,
+    source_labels=st.lists(_names, max_size=2).map(tuple),
+    regex=st.sampled_from(["(.*)", "(.+)", "my-app", "Pod;(.*)", "(.+);", "h:.", "__meta_pod"]),
+    modulus=st.integers(min_value=1, max_value=3),
+    target_label=st.sampled_from(["t", "job", "__address__", "__meta_t", "a"]),
+    replacement=st.sampled_from(["$1", "v", ""]),
+    action=st.sampled_from(["replace", "replace", "keep", "drop", "hashmod", "lowercase", "labeldrop", "labelmap"]),
+)
+
+
+@hyp_settings(max_examples=400, deadline=None)
+@given(
+    group_labels=_labelsets,
+    targets=st.lists(_labelsets, max_size=5),
+    rules=st.lists(_rules, max_size=6),
+    params=st.sampled_from([{}, {"b": ["2"], "a": ["1"]}]),
+)
+def test_fast_path_matches_reference(
+    group_labels: LabelSet, targets: list[LabelSet], rules: list[RelabelConfig], params: dict[str, list[str]]
+) -> None:
+    # Random group/target splits: shared names (the target wins), group-only rule inputs, repeated shapes.
+    settings = replace(settings_of({"job": "j", "params": params}), relabel_configs=tuple(rules))
+    group = TargetGroup(source="s", targets=(*targets, *targets[:1]), labels=group_labels)
+    assert build_targets(settings, group) == build_targets_reference(settings, group)
+    # Twice: the second run goes through warm shape caches and memo tables.
+    assert build_targets(settings, group) == build_targets_reference(settings, group)
