@@ -12,6 +12,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+from ta.core.k8s_sd.config import ALLOWED_SELECTORS, ROLES
 from ta.core.labels import label_set
 from ta.core.model import TargetGroup
 from ta.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list
@@ -24,15 +25,9 @@ from ta.promcfg.tree import Node, Obj
 FILE_SD_DEFAULT_REFRESH_MS = 5 * 60 * 1000
 HTTP_SD_DEFAULT_REFRESH_MS = 60 * 1000
 _FILE_SD_NAME = re.compile(r"^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$")
-_K8S_ROLES = ("node", "pod", "service", "endpoints", "endpointslice", "ingress")
-_ALLOWED_SELECTORS: dict[str, tuple[str, ...]] = {
-    "pod": ("pod", "node"),
-    "service": ("service",),
-    "endpointslice": ("pod", "service", "endpointslice"),
-    "endpoints": ("pod", "service", "endpoints"),
-    "node": ("node",),
-    "ingress": ("ingress",),
-}
+# The same roles and selector rules kubernetes_sd evaluation uses (one definition for both).
+_K8S_ROLES = ROLES
+_ALLOWED_SELECTORS = ALLOWED_SELECTORS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,27 +15,14 @@ import re2
 
 from ta.core.promop.model import Invalid, Job
 from ta.core.promop.objects import opt_int, opt_string, string, strings
+from ta.core.relabel.config import ACTIONS, DEFAULT_REGEX, DEFAULT_REPLACEMENT, DEFAULT_SEPARATOR
 
 _INVALID_LABEL_CHARS = re.compile(r"[^a-zA-Z0-9_]")
 
-_ACTIONS = frozenset(
-    {
-        "replace",
-        "keep",
-        "drop",
-        "keepequal",
-        "dropequal",
-        "hashmod",
-        "labelmap",
-        "labeldrop",
-        "labelkeep",
-        "lowercase",
-        "uppercase",
-    }
-)
-_DEFAULT_REGEX = "(.*)"
-_DEFAULT_SEPARATOR = ";"
-_DEFAULT_REPLACEMENT = "$1"
+_ACTIONS = frozenset(ACTIONS)
+_DEFAULT_REGEX = DEFAULT_REGEX
+_DEFAULT_SEPARATOR = DEFAULT_SEPARATOR
+_DEFAULT_REPLACEMENT = DEFAULT_REPLACEMENT
 
 
 def sanitize_label_name(name: str) -> str:
