@@ -13,23 +13,30 @@ journal), then the actors drain in pipeline order, and the HTTP servers stop las
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
+import orjson
 import structlog
 
 from ta.actors.allocation import AllocationActor
-from ta.actors.crs import RESOURCES as CR_RESOURCES
+from ta.actors.crs import RESOURCES as CR_INPUTS
 from ta.actors.crs import CRActor
 from ta.actors.discovery import DiscoveryActor
 from ta.actors.ingress import Sequencer
 from ta.actors.membership import MembershipActor
 from ta.actors.runtime import InFlight, Mailbox, run_actor
 from ta.actors.serving import ServingActor
+from ta.config.load import LoadedConfig
+from ta.config.mapping import config_to_mapping
+from ta.core import secrets
 from ta.core.allocation.allocator import Move
 from ta.core.resources import PODS
-from ta.core.watches import SyncTracker
+from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -45,12 +52,21 @@ from ta.events.problems import InputRejected
 from ta.http.server import ServerState, build_app, serve
 from ta.http.view import View
 from ta.journal.writer import JournalWriter
+from ta.kube.client import build_api_client
+from ta.kube.discovery import served_resources
 from ta.metrics import Metrics
+from ta.promcfg.scrape import parse_prometheus_config
+from ta.sources.clock import run_clock
+from ta.sources.files import run_files
+from ta.sources.httpsd import endpoints, run_http_sd
+from ta.sources.kube import run_kube
 
 log = structlog.get_logger("ta.app")
 
+TICK_SECONDS = 1.0
+
 # Resources only the CR actor reads (namespaces also feed kubernetes_sd's namespace metadata).
-CR_ONLY = frozenset(CR_RESOURCES - {"v1/namespaces"})
+CR_ONLY = frozenset(CR_INPUTS - {"v1/namespaces"})
 
 Source = Callable[[], Coroutine[Any, Any, None]]
 
@@ -118,7 +134,7 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
             case KubeObjectChanged():
                 if event.resource == PODS:
                     await membership_box.put(envelope)
-                if event.resource in CR_RESOURCES:
+                if event.resource in CR_INPUTS:
                     await crs_box.put(envelope)
                 if event.resource not in CR_ONLY:
                     await discovery_box.put(envelope)
@@ -241,3 +257,78 @@ async def run_pipeline(
             for task in [*source_tasks, sequencer_task, *(t for _, t in stages), *http_tasks]:
                 task.cancel()
     log.info("shutdown.finished", last_seq=p.sequencer.last_seq)
+
+
+def config_event(loaded: LoadedConfig) -> ConfigLoaded:
+    mapping = secrets.redact(config_to_mapping(loaded.config))
+    return ConfigLoaded(body=orjson.dumps(mapping, option=orjson.OPT_SORT_KEYS), source=loaded.config_file)
+
+
+async def run_live(loaded: LoadedConfig) -> int:
+    """``ta run``: the live sources (config, clock, Kubernetes, files, HTTP SD) feeding the pipeline."""
+    log = structlog.get_logger("ta")
+    config = loaded.config
+    raw_prom = config.prometheus_config_dict() or {}
+    parsed = parse_prometheus_config(raw_prom)
+    patterns = tuple(sorted({f for job in parsed.jobs for sd in job.file_sd_configs for f in sd.files}))
+    try:
+        api = await build_api_client(kubeconfig=config.kube_config_file_path or None)
+    except Exception as exc:  # kubernetes-asyncio raises several unrelated types for a bad or missing config
+        print(f"Failed to create Kubernetes client: {exc}", file=sys.stderr)
+        return 1
+    served: frozenset[str] | tuple[str, ...] = CR_RESOURCES
+    if config.prometheus_cr.enabled:
+        try:
+            served = await served_resources(api)
+        except Exception as exc:  # fail open, as upstream: watch them all, a missing CRD reports itself
+            log.warning("crds.discovery_failed", error=str(exc))
+        log.info("crds.served", resources=sorted(served))
+    scopes = needed_scopes(config, parsed.jobs, served)
+    journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
+    pipeline = build_pipeline(clock=time.time, journal=journal)
+    pipeline.sync.expect(scopes)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    submit = pipeline.sequencer.submit
+
+    async def ticks() -> None:
+        await run_clock(submit, TICK_SECONDS)
+
+    async def files() -> None:
+        await run_files(submit, patterns)
+
+    async def kube() -> None:
+        await run_kube(submit, api, scopes)
+
+    http_endpoints = endpoints(parsed.jobs)
+
+    async def http_sd() -> None:
+        await run_http_sd(submit, http_endpoints)
+
+    # The config is the journal's first entry: queued before any source starts.
+    await submit(config_event(loaded))
+    sources = [ticks, kube]
+    if patterns:
+        sources.append(files)
+    if http_endpoints:
+        sources.append(http_sd)
+    log.info(
+        "ta.starting",
+        config_file=loaded.config_file,
+        listen_addr=config.listen_addr,
+        strategy=config.allocation_strategy,
+        journal=loaded.journal_path,
+        jobs=len(parsed.jobs),
+        watches=[f"{r} {ns or '*'}" for r, ns in scopes],
+    )
+    await run_pipeline(
+        pipeline,
+        sources=sources,
+        listeners=[parse_listen_addr(config.listen_addr)],
+        stop=stop,
+        allow_insecure_auth_secrets=config.allow_insecure_auth_secrets,
+    )
+    return 0

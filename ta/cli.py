@@ -9,32 +9,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import sys
-import time
 from pathlib import Path
 
-import orjson
 import structlog
 
 from ta import logs
-from ta.app import build_pipeline, parse_listen_addr, run_pipeline
+from ta.app import parse_listen_addr, run_live
 from ta.config.errors import ConfigError
 from ta.config.flags import add_run_flags
-from ta.config.load import LoadedConfig, load_config
-from ta.config.mapping import config_to_mapping
-from ta.core import secrets
-from ta.core.watches import CR_RESOURCES, needed_scopes
-from ta.events.config import ConfigLoaded
-from ta.journal.writer import JournalWriter
-from ta.kube.client import build_api_client
-from ta.kube.discovery import served_resources
+from ta.config.load import load_config
 from ta.promcfg.errors import ConfigError as PromConfigError
 from ta.promcfg.scrape import parse_prometheus_config
-from ta.sources.clock import run_clock
-from ta.sources.files import run_files
-from ta.sources.httpsd import endpoints, run_http_sd
-from ta.sources.kube import run_kube
 
 COMMANDS = ("run", "replay")
 TICK_SECONDS = 1.0
@@ -63,80 +49,6 @@ def _replay_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_event(loaded: LoadedConfig) -> ConfigLoaded:
-    mapping = secrets.redact(config_to_mapping(loaded.config))
-    return ConfigLoaded(body=orjson.dumps(mapping, option=orjson.OPT_SORT_KEYS), source=loaded.config_file)
-
-
-async def _run(loaded: LoadedConfig) -> int:
-    log = structlog.get_logger("ta")
-    config = loaded.config
-    raw_prom = config.prometheus_config_dict() or {}
-    parsed = parse_prometheus_config(raw_prom)
-    patterns = tuple(sorted({f for job in parsed.jobs for sd in job.file_sd_configs for f in sd.files}))
-    try:
-        api = await build_api_client(kubeconfig=config.kube_config_file_path or None)
-    except Exception as exc:  # kubernetes-asyncio raises several unrelated types for a bad or missing config
-        print(f"Failed to create Kubernetes client: {exc}", file=sys.stderr)
-        return 1
-    served: frozenset[str] | tuple[str, ...] = CR_RESOURCES
-    if config.prometheus_cr.enabled:
-        try:
-            served = await served_resources(api)
-        except Exception as exc:  # fail open, as upstream: watch them all, a missing CRD reports itself
-            log.warning("crds.discovery_failed", error=str(exc))
-        log.info("crds.served", resources=sorted(served))
-    scopes = needed_scopes(config, parsed.jobs, served)
-    journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
-    pipeline = build_pipeline(clock=time.time, journal=journal)
-    pipeline.sync.expect(scopes)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-
-    submit = pipeline.sequencer.submit
-
-    async def ticks() -> None:
-        await run_clock(submit, TICK_SECONDS)
-
-    async def files() -> None:
-        await run_files(submit, patterns)
-
-    async def kube() -> None:
-        await run_kube(submit, api, scopes)
-
-    http_endpoints = endpoints(parsed.jobs)
-
-    async def http_sd() -> None:
-        await run_http_sd(submit, http_endpoints)
-
-    # The config is the journal's first entry: queued before any source starts.
-    await submit(config_event(loaded))
-    sources = [ticks, kube]
-    if patterns:
-        sources.append(files)
-    if http_endpoints:
-        sources.append(http_sd)
-    log.info(
-        "ta.starting",
-        config_file=loaded.config_file,
-        listen_addr=config.listen_addr,
-        strategy=config.allocation_strategy,
-        journal=loaded.journal_path,
-        jobs=len(parsed.jobs),
-        watches=[f"{r} {ns or '*'}" for r, ns in scopes],
-    )
-    await run_pipeline(
-        pipeline,
-        sources=sources,
-        listeners=[parse_listen_addr(config.listen_addr)],
-        stop=stop,
-        allow_insecure_auth_secrets=config.allow_insecure_auth_secrets,
-    )
-    return 0
-
-
 def run(argv: list[str]) -> int:
     args = _run_parser().parse_args(argv)
     try:
@@ -152,7 +64,7 @@ def run(argv: list[str]) -> int:
         log.warning("config.ignored_keys", keys=list(loaded.ignored_keys))
     if loaded.missing_kubeconfig:
         log.info("config.kubeconfig_missing", path=loaded.missing_kubeconfig, using="in-cluster config")
-    return asyncio.run(_run(loaded))
+    return asyncio.run(run_live(loaded))
 
 
 def replay_main(argv: list[str]) -> int:

@@ -213,7 +213,12 @@ def test_api_server_down_at_start_keeps_readyz_503_then_recovers(tmp_path: Path)
         with ThreadedFakeApi(port=api_port) as api:
             api.call(lambda s: s.add("v1/pods", collector_pod("collector-0", "node-a")))
             wait_ready(base, proc)
-            body = fetch(base + "/jobs/static/targets?collector_id=collector-0")[1]
+            # The pod may be added just after the first (empty) list: it arrives through the watch.
+            deadline = time.monotonic() + 20
+            body = b""
+            while time.monotonic() < deadline and b"10.0.0.1:80" not in body:
+                body = fetch(base + "/jobs/static/targets?collector_id=collector-0")[1]
+                time.sleep(0.1)
             assert b"10.0.0.1:80" in body
     finally:
         proc.send_signal(signal.SIGTERM)
