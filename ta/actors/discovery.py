@@ -113,7 +113,7 @@ class DiscoveryActor:
         out: list[Output] = [InputRejected(seq=seq, source=src, reason=why) for src, why in result.problems]
         delta = result.delta
         index = self.core.index
-        if not delta and index.counts_version == self._counts_sent:
+        if not delta and not delta.dropped and index.counts_version == self._counts_sent:
             return out
         self._counts_sent = index.counts_version
         out.append(
@@ -123,6 +123,7 @@ class DiscoveryActor:
                 removals=tuple(sorted(delta.removals)),
                 discovered=index.discovered_counts(),
                 remaining=index.remaining(),
+                dropped=tuple((job, source, d) for (job, source), d in sorted(delta.dropped.items())),
             )
         )
         return out

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ta.core.model import Target
+from ta.core.targets import DroppedTarget
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,6 +23,9 @@ class TargetsChanged:
     removals: tuple[int, ...]  # Target.hash values
     discovered: tuple[tuple[str, int], ...]  # per job, before relabel filtering (for the metric)
     remaining: int  # targets kept after filtering, all jobs
+    # Groups whose dropped targets changed: (job, source, the group's dropped targets now), for the
+    # "why is my target missing" view.
+    dropped: tuple[tuple[str, str, tuple[DroppedTarget, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

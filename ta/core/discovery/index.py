@@ -20,6 +20,8 @@ from ta.core.targets import DroppedTarget
 class Delta:
     upserts: dict[int, Target] = field(default_factory=dict)
     removals: set[int] = field(default_factory=set)
+    # (job, source) -> the group's dropped targets now, for groups whose dropped targets changed
+    dropped: dict[tuple[str, str], tuple[DroppedTarget, ...]] = field(default_factory=dict)
 
     def upsert(self, target: Target) -> None:
         self.removals.discard(target.hash)
@@ -34,6 +36,7 @@ class Delta:
             self.remove(target_hash)
         for target in other.upserts.values():
             self.upsert(target)
+        self.dropped.update(other.dropped)
 
     def __bool__(self) -> bool:
         return bool(self.upserts or self.removals)
@@ -62,6 +65,7 @@ class TargetIndex:
         providers = self._providers.setdefault(job, {})
         old = groups.get(source)
         old_targets = old.targets if old is not None else {}
+        old_dropped = old.dropped if old is not None else ()
         new_targets = {t.hash: t for t in targets}
         touched = sorted(old_targets.keys() | new_targets.keys())
         before = {h: self._effective(job, h) for h in touched}
@@ -86,6 +90,8 @@ class TargetIndex:
             self._providers.pop(job, None)
             self._discovered.pop(job, None)
         delta = Delta()
+        if dropped != old_dropped:
+            delta.dropped[(job, source)] = dropped
         for h in touched:
             after = self._effective(job, h)
             if after is None:

@@ -1,0 +1,51 @@
+"""The "why is my target missing?" read model: dropped targets with the rule that dropped them, and the
+recent problems (rejected monitors, bad jobs, unreadable files, unwatchable resources).
+
+In: the dropped targets of each changed (job, source) group and every ``InputRejected`` note, from the
+serving actor. Out: JSON bodies for ``GET /debug/dropped?job=<job>`` and ``GET /debug/problems``.
+Nothing here holds secrets: dropped targets carry discovered labels only, problems carry reasons.
+"""
+
+from __future__ import annotations
+
+import collections
+
+from ta.core import gojson
+from ta.core.targets import DroppedTarget
+
+RECENT_PROBLEMS = 500
+
+
+class Diagnostics:
+    def __init__(self) -> None:
+        self._dropped: dict[str, dict[str, tuple[DroppedTarget, ...]]] = {}
+        self._problems: collections.deque[tuple[int, str, str]] = collections.deque(maxlen=RECENT_PROBLEMS)
+
+    def set_dropped(self, job: str, source: str, dropped: tuple[DroppedTarget, ...]) -> None:
+        groups = self._dropped.setdefault(job, {})
+        if dropped:
+            groups[source] = dropped
+        else:
+            groups.pop(source, None)
+            if not groups:
+                del self._dropped[job]
+
+    def add_problem(self, seq: int, source: str, reason: str) -> None:
+        self._problems.append((seq, source, reason))
+
+    def dropped_count(self, job: str) -> int:
+        return sum(len(d) for d in self._dropped.get(job, {}).values())
+
+    def render_dropped(self, job: str) -> bytes:
+        groups = self._dropped.get(job, {})
+        entries = [
+            {"source": source, "reason": d.reason, "labels": dict(d.labels)}
+            for source in sorted(groups)
+            for d in groups[source]
+        ]
+        return gojson.dumps(entries, newline=True)
+
+    def render_problems(self) -> bytes:
+        """Newest first; each entry names the journal entry (``seq``) that caused it."""
+        entries = [{"seq": seq, "source": source, "reason": reason} for seq, source, reason in reversed(self._problems)]
+        return gojson.dumps(entries, newline=True)
