@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import ssl
 import sys
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -50,6 +51,7 @@ from ta.events.inputs import input_of
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected
 from ta.http.server import ServerState, build_app, serve
+from ta.http.tls import ReloadingTLS, serve_https
 from ta.http.view import View
 from ta.journal.writer import JournalWriter
 from ta.kube.client import build_api_client
@@ -218,6 +220,7 @@ async def run_pipeline(
     sources: Sequence[Source],
     listeners: Sequence[Listener],
     stop: asyncio.Event,
+    https: tuple[Listener, ReloadingTLS] | None = None,
     allow_insecure_auth_secrets: bool = False,
     shutdown_timeout: float = 10.0,
     started: asyncio.Event | None = None,
@@ -235,6 +238,12 @@ async def run_pipeline(
         stages = await _run_actors(p, tg)
         sequencer_task = tg.create_task(p.sequencer.run())
         http_tasks = [tg.create_task(serve(build_app(state), lst.host, lst.port, http_stop)) for lst in listeners]
+        if https is not None:
+            # Same routes on the mTLS server; requests there count as secure and may see secret values.
+            listener, tls = https
+            http_tasks.append(
+                tg.create_task(serve_https(build_app(state), listener.host, listener.port, tls, http_stop))
+            )
         source_tasks = [tg.create_task(source()) for source in sources]
         if started is not None:
             started.set()
@@ -260,8 +269,13 @@ async def run_pipeline(
 
 
 def config_event(loaded: LoadedConfig) -> ConfigLoaded:
-    mapping = secrets.redact(config_to_mapping(loaded.config))
-    return ConfigLoaded(body=orjson.dumps(mapping, option=orjson.OPT_SORT_KEYS), source=loaded.config_file)
+    """The journal gets the config with secrets as digests; the actors get the values, in memory only."""
+    mapping = config_to_mapping(loaded.config)
+    return ConfigLoaded(
+        body=orjson.dumps(secrets.redact(mapping), option=orjson.OPT_SORT_KEYS),
+        source=loaded.config_file,
+        plain=orjson.dumps(mapping, option=orjson.OPT_SORT_KEYS),
+    )
 
 
 async def run_live(loaded: LoadedConfig) -> int:
@@ -284,6 +298,13 @@ async def run_live(loaded: LoadedConfig) -> int:
             log.warning("crds.discovery_failed", error=str(exc))
         log.info("crds.served", resources=sorted(served))
     scopes = needed_scopes(config, parsed.jobs, served)
+    https: tuple[Listener, ReloadingTLS] | None = None
+    if config.https.enabled:
+        try:
+            https = (parse_listen_addr(config.https.listen_addr), ReloadingTLS.from_config(config.https))
+        except (OSError, ValueError, ssl.SSLError) as exc:
+            print(f"Failed to load TLS material for the HTTPS server: {exc}", file=sys.stderr)
+            return 1
     journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
     pipeline = build_pipeline(clock=time.time, journal=journal)
     pipeline.sync.expect(scopes)
@@ -328,6 +349,7 @@ async def run_live(loaded: LoadedConfig) -> int:
         pipeline,
         sources=sources,
         listeners=[parse_listen_addr(config.listen_addr)],
+        https=https,
         stop=stop,
         allow_insecure_auth_secrets=config.allow_insecure_auth_secrets,
     )

@@ -17,7 +17,8 @@ _CACHE_SIZE = 4
 
 
 def settings_of(event: ConfigLoaded) -> TAConfig | str:
-    cached = _CACHE.get(event.body)
+    key = event.plain or event.body
+    cached = _CACHE.get(key)
     if cached is not None:
         return cached
     try:
@@ -25,7 +26,7 @@ def settings_of(event: ConfigLoaded) -> TAConfig | str:
         result: TAConfig | str = config
     except (ConfigError, ValueError) as exc:
         result = f"journaled config cannot be used: {exc}"
-    _CACHE[event.body] = result
+    _CACHE[key] = result
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return result

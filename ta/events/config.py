@@ -8,7 +8,7 @@ replaced by digests (see ``ta.core.secrets``), so a replay loads exactly the sam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 import orjson
@@ -22,11 +22,15 @@ class ConfigLoaded:
     KIND: ClassVar[str] = "config.loaded"
     VERSION: ClassVar[int] = 1
 
-    body: bytes  # canonical JSON (sorted keys) of the effective config mapping
+    body: bytes  # canonical JSON (sorted keys) of the effective config mapping, secrets as digests
     source: str = ""  # where it came from, for people reading the journal
+    # The same config with its secret values, in memory only: never journaled, compared or printed. Empty in
+    # a replay, where the digests in ``body`` are all there is.
+    plain: bytes = field(default=b"", repr=False, compare=False)
 
     def mapping(self) -> dict[str, Any]:
-        decoded = orjson.loads(self.body)
+        """The config to run with: with secret values when this process has them."""
+        decoded = orjson.loads(self.plain or self.body)
         if not isinstance(decoded, dict):
             raise ValueError("config body is not a JSON object")
         return decoded
