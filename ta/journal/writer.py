@@ -19,9 +19,14 @@ def encode(envelope: Envelope) -> bytes:
 
 
 class JournalWriter:
+    """A journal is one process's run: an existing file is kept as ``<path>.1`` (replacing an older one)
+    rather than appended to, since sequence numbers start again at 1."""
+
     def __init__(self, path: str | Path) -> None:
         self._path = Path(path)
-        self._file: BinaryIO | None = self._path.open("ab")
+        if self._path.exists() and self._path.stat().st_size > 0:
+            self._path.replace(self._path.with_name(self._path.name + ".1"))
+        self._file: BinaryIO | None = self._path.open("wb")
 
     @property
     def path(self) -> Path:
