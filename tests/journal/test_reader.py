@@ -1,0 +1,54 @@
+import orjson
+
+from ta.events.base import Envelope
+from ta.events.cluster import KubeListSynced, KubeObjectChanged
+from ta.journal.reader import Skipped, looks_like_journal, read_journal, read_objects
+
+POD = {
+    "apiVersion": "v1",
+    "kind": "Pod",
+    "metadata": {"name": "p", "namespace": "ns", "managedFields": [{"manager": "x"}]},
+    "spec": {"containers": [{"name": "c", "env": [{"name": "K", "value": "secret"}], "args": ["--token=t"]}]},
+}
+
+
+def test_kubectl_list_becomes_added_events_then_one_sync_per_resource() -> None:
+    data = orjson.dumps({"apiVersion": "v1", "kind": "List", "items": [POD, {**POD, "metadata": {"name": "q"}}]})
+    entries = list(read_objects(data))
+    events = [e.event for e in entries if isinstance(e, Envelope)]
+    assert [type(e).__name__ for e in events] == ["KubeObjectChanged", "KubeObjectChanged", "KubeListSynced"]
+    first = events[0]
+    assert isinstance(first, KubeObjectChanged) and first.watch_type == "ADDED" and first.resource == "v1/pods"
+    assert b"secret" not in first.body and b"--token" not in first.body and b"managedFields" not in first.body
+    assert events[2] == KubeListSynced(resource="v1/pods", namespace="", resource_version="")
+    assert [e.seq for e in entries if isinstance(e, Envelope)] == [1, 2, 3]
+
+
+def test_multi_document_yaml_and_bad_items() -> None:
+    data = b"""
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: ns}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+---
+apiVersion: v1
+kind: Pod
+metadata: {namespace: ns}
+"""
+    entries = list(read_objects(data))
+    skipped = [e for e in entries if isinstance(e, Skipped)]
+    assert [s.where for s in skipped] == ["item 2", "item 3"]
+    assert "unknown resource" in skipped[0].reason and "without metadata.name" in skipped[1].reason
+
+
+def test_journal_detection_and_bad_lines() -> None:
+    good = b'{"seq":1,"ts":1.0,"kind":"clock.tick","v":1,"data":{}}'
+    assert looks_like_journal(good + b"\n")
+    assert not looks_like_journal(b"apiVersion: v1\n")
+    entries = list(read_journal(good + b"\n{broken\n" + b'{"seq":2,"ts":1.0,"kind":"clock.tick","v":9,"data":{}}\n'))
+    assert isinstance(entries[0], Envelope)
+    assert isinstance(entries[1], Skipped) and entries[1].where == "line 2"
+    assert isinstance(entries[2], Skipped) and "unsupported version 9" in entries[2].reason
