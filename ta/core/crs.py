@@ -45,6 +45,7 @@ SECRETS = "v1/secrets"
 CONFIGMAPS = "v1/configmaps"
 
 Key = tuple[Kind, str, str]  # kind, namespace, name
+_KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +60,13 @@ def _meta(obj: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
     labels = meta.get("labels") if isinstance(meta.get("labels"), Mapping) else {}
     assert isinstance(labels, Mapping)
     return str(meta.get("namespace") or ""), str(meta.get("name") or ""), {str(k): str(v) for k, v in labels.items()}
+
+
+def _same_content(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool:
+    """What generation reads (labels and spec) is unchanged; resourceVersion and status do not matter."""
+    if old is None:
+        return False
+    return old.get("spec") == new.get("spec") and _meta(old)[2] == _meta(new)[2]
 
 
 def generator_settings(config: TAConfig) -> Settings:
@@ -133,8 +141,11 @@ class CRState:
         if kind is not None:
             store = self._objects[kind]
             if deleted:
-                store.pop((namespace, name), None)
+                if store.pop((namespace, name), None) is None:
+                    return False
             else:
+                if _same_content(store.get((namespace, name)), obj):
+                    return False  # a re-sync or a status-only update: nothing to regenerate
                 store[(namespace, name)] = obj
             self._refresh((kind, namespace, name))
             return True
@@ -147,6 +158,8 @@ class CRState:
         if resource in (SECRETS, CONFIGMAPS):
             data = self._secret_data(obj, values) if resource == SECRETS else self._configmap_data(obj)
             target = self._secrets if resource == SECRETS else self._configmaps
+            if not deleted and target.get((namespace, name)) == data:
+                return False
             if deleted:
                 target.pop((namespace, name), None)
             else:
@@ -270,7 +283,7 @@ class CRState:
         if not self.enabled:
             return ()
         out: list[ScrapeJob] = []
-        for key in sorted(self._outcomes, key=lambda k: (list(Kind).index(k[0]), f"{k[1]}/{k[2]}")):
+        for key in sorted(self._outcomes, key=lambda k: (_KIND_ORDER[k[0]], f"{k[1]}/{k[2]}")):
             outcome = self._outcomes[key]
             if isinstance(outcome, tuple):
                 out.extend(outcome)

@@ -46,6 +46,15 @@ def job_settings(job: ScrapeJob, filter_relabel: bool) -> JobSettings:
     )
 
 
+def _same_discovery(a: ScrapeJob, b: ScrapeJob) -> bool:
+    return (
+        a.static_configs == b.static_configs
+        and a.file_sd_configs == b.file_sd_configs
+        and a.http_sd_configs == b.http_sd_configs
+        and a.kubernetes_sd_configs == b.kubernetes_sd_configs
+    )
+
+
 class Discovery:
     def __init__(self) -> None:
         self.index = TargetIndex()
@@ -54,6 +63,7 @@ class Discovery:
         self._files: dict[str, tuple[TargetGroup, ...]] = {}
         self._http: dict[str, tuple[TargetGroup, ...]] = {}
         self._problems: list[Problem] = []
+        self._filter_relabel = True
         self._reported_errors: set[Problem] = set()
         self.kube = KubeDiscovery()
 
@@ -80,19 +90,22 @@ class Discovery:
             del self._jobs[name], self._settings[name]
         for name in sorted(incoming):
             job = incoming[name]
-            for mechanism in job.unsupported_sd:
-                problems.append(
-                    (
-                        f"job {name}",
-                        f"{mechanism} is not supported by this TA: kept in /scrape_configs, yields no targets",
-                    )
-                )
+            old = self._jobs.get(name)
+            if old is job and self._filter_relabel == filter_relabel:
+                continue  # the same object as last time: the common case when one CR among thousands changed
             settings = job_settings(job, filter_relabel)
-            if self._jobs.get(name) == job and self._settings.get(name) == settings:
+            if old is not None and self._settings.get(name) == settings and _same_discovery(old, job):
+                # Only what the collectors see changed (e.g. a rotated credential): targets stay as they are.
+                self._jobs[name] = job
                 continue
             self._jobs[name], self._settings[name] = job, settings
+            problems.extend(
+                (f"job {name}", f"{mechanism} is not supported by this TA: kept in /scrape_configs, yields no targets")
+                for mechanism in job.unsupported_sd
+            )
             problems.extend((f"job {name}", p) for p in self.kube.set_job(job, name))
             delta.merge(self._rebuild(name))
+        self._filter_relabel = filter_relabel
         return self._result(delta)
 
     def file_read(self, path: str, content: bytes | None) -> Result:

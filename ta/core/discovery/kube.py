@@ -31,6 +31,10 @@ class KubeDiscovery:
         self._sds: dict[KubeSDConfig, KubeSD] = {}
         self._users: dict[KubeSDConfig, set[tuple[str, int]]] = {}
         self._by_job: dict[str, tuple[tuple[int, KubeSDConfig], ...]] = {}
+        # Each evaluator's current groups, filled on first use and then kept current by ``apply``, so a job
+        # (re)built later does not rescan every object of the cluster.
+        self._groups: dict[KubeSDConfig, dict[str, TargetGroup]] = {}
+        self._order: tuple[KubeSDConfig, ...] | None = None
 
     def set_job(self, job: ScrapeJob | None, name: str) -> list[str]:
         """(Re)register a job's SD configs (None removes it); returns problems found in them."""
@@ -50,6 +54,7 @@ class KubeDiscovery:
             configs.append((i, cfg))
             if cfg not in self._sds:
                 self._sds[cfg] = KubeSD(cfg, self.objects, self.own_namespace)
+                self._order = None
             self._users.setdefault(cfg, set()).add((name, i))
         self._by_job[name] = tuple(configs)
         return problems
@@ -61,11 +66,16 @@ class KubeDiscovery:
         users.discard(user)
         if not users:
             del self._users[cfg], self._sds[cfg]
+            self._groups.pop(cfg, None)
+            self._order = None
 
     def job_groups(self, name: str) -> dict[str, TargetGroup]:
         out: dict[str, TargetGroup] = {}
         for i, cfg in self._by_job.get(name, ()):
-            for source, group in self._sds[cfg].groups().items():
+            cached = self._groups.get(cfg)
+            if cached is None:
+                cached = self._groups[cfg] = self._sds[cfg].groups()
+            for source, group in cached.items():
                 out[source_key(i, source)] = group
         return out
 
@@ -77,13 +87,21 @@ class KubeDiscovery:
         before = self.objects.get(resource, namespace, name)
         self.objects.apply(resource, watch_type, dict(obj))
         after = self.objects.get(resource, namespace, name)
-        for cfg in sorted(self._sds, key=repr):
+        if self._order is None:
+            self._order = tuple(sorted(self._sds, key=repr))
+        for cfg in self._order:
             sd = self._sds[cfg]
             affected = sd.affected_sources(resource, namespace, name, before, after)
+            cached = self._groups.get(cfg)
             for source in sorted(affected):
                 group = sd.group(source)
                 if group is None:
                     continue  # Prometheus sends nothing for a node without addresses
+                if cached is not None:
+                    if group.targets:
+                        cached[source] = group
+                    else:
+                        cached.pop(source, None)
                 for job, i in sorted(self._users[cfg]):
                     yield job, source_key(i, source), group
 
