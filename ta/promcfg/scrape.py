@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import orjson
+
 from ta.core.model import TargetGroup
 from ta.core.relabel.config import RelabelConfig
 from ta.promcfg.decode import (
@@ -154,10 +156,34 @@ def _rules(
     for index, entry in enumerate(raw):
         if entry is None:
             raise ConfigError(f"empty or null {what} relabeling rule in scrape config")
-        parsed = parse_relabel(entry, where=f"{key}[{index}]", legacy_names=legacy)
-        configs.append(parsed.config)
-        rendered.append(freeze_obj(relabel_config_to_dict(parsed.config, regex_set=parsed.regex_set)))
+        config, frozen = _parsed_rule(entry, where=f"{key}[{index}]", legacy=legacy)
+        configs.append(config)
+        rendered.append(frozen)
     return tuple(configs), tuple(rendered)
+
+
+# Generated jobs repeat the same few rules thousands of times (every ServiceMonitor starts with the same
+# ones); both results are immutable, so equal rules can share them. Bounded: cleared when full.
+_RULE_CACHE: dict[tuple[bytes, bool], tuple[RelabelConfig, Obj]] = {}
+_RULE_CACHE_SIZE = 8192
+
+
+def _parsed_rule(entry: object, *, where: str, legacy: bool) -> tuple[RelabelConfig, Obj]:
+    try:
+        key = (orjson.dumps(entry, option=orjson.OPT_SORT_KEYS), legacy)
+    except TypeError:
+        key = None
+    if key is not None:
+        cached = _RULE_CACHE.get(key)
+        if cached is not None:
+            return cached
+    parsed = parse_relabel(entry, where=where, legacy_names=legacy)
+    result = (parsed.config, freeze_obj(relabel_config_to_dict(parsed.config, regex_set=parsed.regex_set)))
+    if key is not None:
+        if len(_RULE_CACHE) >= _RULE_CACHE_SIZE:
+            _RULE_CACHE.clear()
+        _RULE_CACHE[key] = result
+    return result
 
 
 def freeze_obj(value: Mapping[str, object]) -> Obj:
