@@ -41,7 +41,7 @@ from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
@@ -143,10 +143,15 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
             case Tick():
                 await membership_box.put(envelope)
                 await discovery_box.put(envelope)
+            case KubeWatchesPlanned():
+                sync.expect(event.scopes)
+                await crs_box.put(envelope)
             case KubeListSynced() | KubeResourceUnavailable():
                 sync.observe(event.resource, event.namespace)
                 if event.resource == PODS:
                     await membership_box.put(envelope)
+                if event.resource in CR_INPUTS:
+                    await crs_box.put(envelope)
                 await discovery_box.put(envelope)
             case FileRead() | HttpSDResponse():
                 await discovery_box.put(envelope)
@@ -307,7 +312,6 @@ async def run_live(loaded: LoadedConfig) -> int:
             return 1
     journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
     pipeline = build_pipeline(clock=time.time, journal=journal)
-    pipeline.sync.expect(scopes)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -331,6 +335,7 @@ async def run_live(loaded: LoadedConfig) -> int:
 
     # The config is the journal's first entry: queued before any source starts.
     await submit(config_event(loaded))
+    await submit(KubeWatchesPlanned(scopes=scopes))
     sources = [ticks, kube]
     if patterns:
         sources.append(files)

@@ -3,6 +3,10 @@
 In: ``ConfigLoaded`` (the ``prometheus_cr`` section) and ``KubeObjectChanged`` for the CR resources,
 namespaces, Secrets and ConfigMaps. Out: ``CRJobsChanged`` whenever the generated job list differs from the
 last one sent, and one ``InputRejected`` per invalid object (with the reason) each time it is (re)built.
+
+When the journal says which scopes are being listed (``KubeWatchesPlanned``), nothing is published until the
+initial lists of the CR actor's own inputs are complete: 1 500 monitors arriving one by one would otherwise
+make discovery reconfigure 1 500 times. Without a plan (hand-written journals), changes publish at once.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from ta.actors.settings import settings_of
 from ta.core.crs import CONFIGMAPS, NAMESPACES, RESOURCE_KINDS, SECRETS, CRState
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.files import FileRead
@@ -30,6 +34,7 @@ class CRActor:
     def __init__(self) -> None:
         self.core = CRState()
         self._sent: tuple[ScrapeJob, ...] | None = None
+        self._pending: set[tuple[str, str]] = set()  # planned scopes of our inputs not yet listed
 
     def step(self, envelope: Envelope) -> list[Output]:
         event = input_of(envelope)
@@ -45,10 +50,19 @@ class CRActor:
                     return []
                 if not self.core.object_changed(event.resource, event.watch_type, event.obj(), event.secret_values):
                     return []
-            case KubeListSynced() | KubeResourceUnavailable() | Tick() | FileRead() | HttpSDResponse():
+            case KubeWatchesPlanned():
+                self._pending = {(r, ns) for r, ns in event.scopes if r in RESOURCES}
+                return []
+            case KubeListSynced() | KubeResourceUnavailable():
+                if (event.resource, event.namespace) not in self._pending:
+                    return []
+                self._pending.discard((event.resource, event.namespace))
+            case Tick() | FileRead() | HttpSDResponse():
                 return []
             case _:
                 assert_never(event)
+        if self._pending:
+            return []  # problems stay queued in the core and are reported once the lists are in
         out: list[Output] = [
             InputRejected(seq=envelope.seq, source=p.source, reason=p.reason) for p in self.core.take_problems()
         ]

@@ -17,7 +17,7 @@ from ta.core.discovery.jobs import Discovery, Result
 from ta.core.resources import known_resources
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
@@ -79,7 +79,7 @@ class DiscoveryActor:
                     event.url, event.status, event.content_type, event.body, event.error
                 )
                 return self._outputs(seq, result)
-            case KubeListSynced() | Tick():
+            case KubeListSynced() | KubeWatchesPlanned() | Tick():
                 return []
             case _:
                 assert_never(event)

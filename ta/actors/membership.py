@@ -18,7 +18,7 @@ from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_fac
 from ta.core.resources import PODS
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
@@ -63,7 +63,7 @@ class MembershipActor:
             case KubeListSynced() | KubeResourceUnavailable():
                 if event.resource == PODS and event.namespace in ("", self._core.settings.namespace):
                     self._pods_listed = True
-            case Tick() | FileRead() | HttpSDResponse():
+            case Tick() | FileRead() | HttpSDResponse() | KubeWatchesPlanned():
                 pass
             case _:
                 assert_never(event)

@@ -1,8 +1,10 @@
 """Cluster input events: what the Kubernetes API served, as it served it (minus what must not leak).
 
 In: watch/list results from the Kubernetes watcher, or objects read from a ``kubectl get -o json|yaml`` file.
-Out (journaled): ``KubeObjectChanged`` (one ADDED/MODIFIED/DELETED object), ``KubeListSynced`` (a watch
-scope finished its initial list, or a re-list), ``KubeResourceUnavailable`` (403, CRD not installed, ...).
+Out (journaled): ``KubeWatchesPlanned`` (the scopes about to be listed and watched, so readiness and
+"wait for the initial lists" replay exactly), ``KubeObjectChanged`` (one ADDED/MODIFIED/DELETED object),
+``KubeListSynced`` (a watch scope finished its initial list, or a re-list), ``KubeResourceUnavailable``
+(403, CRD not installed, ...).
 
 ``body`` holds the object as compact JSON bytes, already sanitised (see ``ta.core.sanitize``): bytes are
 immutable, cheap to journal, and each consumer decodes only what it reads.
@@ -72,6 +74,29 @@ class KubeObjectChanged:
             namespace=str(data.get("namespace", "")),
             name=str(data.get("name", "")),
             body=orjson.dumps(obj),
+        )
+
+
+@register
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KubeWatchesPlanned:
+    """Every (resource, namespace) scope that will be listed; "" = all namespaces or cluster-scoped."""
+
+    KIND: ClassVar[str] = "k8s.planned"
+    VERSION: ClassVar[int] = 1
+
+    scopes: tuple[tuple[str, str], ...]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"scopes": [{"resource": r, "namespace": ns} for r, ns in self.scopes]}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+        scopes = data.get("scopes") or []
+        if not isinstance(scopes, list):
+            raise ValueError("scopes must be a list")
+        return cls(
+            scopes=tuple((str(s["resource"]), str(s.get("namespace", ""))) for s in scopes if isinstance(s, Mapping))
         )
 
 

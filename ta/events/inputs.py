@@ -8,32 +8,35 @@ from __future__ import annotations
 
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 
 InputEvent = (
-    ConfigLoaded | Tick | KubeObjectChanged | KubeListSynced | KubeResourceUnavailable | FileRead | HttpSDResponse
+    ConfigLoaded
+    | Tick
+    | KubeWatchesPlanned
+    | KubeObjectChanged
+    | KubeListSynced
+    | KubeResourceUnavailable
+    | FileRead
+    | HttpSDResponse
 )
 
-ALL_INPUT_KINDS: tuple[str, ...] = tuple(
-    sorted(
-        c.KIND
-        for c in (
-            ConfigLoaded,
-            Tick,
-            KubeObjectChanged,
-            KubeListSynced,
-            KubeResourceUnavailable,
-            FileRead,
-            HttpSDResponse,
-        )
-    )
+_CLASSES = (
+    ConfigLoaded,
+    Tick,
+    KubeWatchesPlanned,
+    KubeObjectChanged,
+    KubeListSynced,
+    KubeResourceUnavailable,
+    FileRead,
+    HttpSDResponse,
 )
 
 
-_CLASSES = (ConfigLoaded, Tick, KubeObjectChanged, KubeListSynced, KubeResourceUnavailable, FileRead, HttpSDResponse)
+ALL_INPUT_KINDS: tuple[str, ...] = tuple(sorted(c.KIND for c in _CLASSES))
 
 
 def input_of(envelope: Envelope) -> InputEvent:

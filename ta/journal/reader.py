@@ -4,9 +4,9 @@ In: a file path or bytes. Out: ``Envelope`` values in file order, plus a ``Skipp
 number and reason) for each entry that cannot be used, so one bad line never stops a replay.
 
 Kubernetes object files (a ``List`` or a single object, JSON or YAML, several YAML documents allowed) become
-``KubeObjectChanged`` ADDED events in order, sanitised exactly as the live watcher sanitises them, followed by
-one ``KubeListSynced`` per resource seen (a capture is a complete list), with sequence numbers from 1 and
-ingress time 0.
+``KubeObjectChanged`` ADDED events in order, sanitised exactly as the live watcher sanitises them, between a
+``KubeWatchesPlanned`` naming every resource seen and one ``KubeListSynced`` per resource (a capture is a
+complete list), with sequence numbers from 1 and ingress time 0.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import yaml
 
 from ta.core.resources import resource_of
 from ta.core.sanitize import sanitize
-from ta.events.base import Envelope, EventDecodeError, decode
-from ta.events.cluster import KubeListSynced, KubeObjectChanged
+from ta.events.base import Envelope, EventDecodeError, Journaled, decode
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,20 +105,22 @@ def read_objects(data: bytes) -> Iterator[Entry]:
     except yaml.YAMLError as exc:
         yield Skipped(where="file", reason=f"neither JSON nor YAML: {exc}")
         return
-    seq = 0
+    events: list[KubeObjectChanged] = []
     resources: list[str] = []
     for item_no, obj in enumerate((o for doc in docs for o in _flatten(doc)), start=1):
         event = object_event(obj)
         if isinstance(event, str):
             yield Skipped(where=f"item {item_no}", reason=event)
             continue
-        seq += 1
+        events.append(event)
         if event.resource not in resources:
             resources.append(event.resource)
-        yield Envelope(seq=seq, ts=0.0, event=event)
-    for resource in resources:
-        seq += 1
-        yield Envelope(seq=seq, ts=0.0, event=KubeListSynced(resource=resource, namespace="", resource_version=""))
+    # As a live run would journal it: the plan (one cluster-wide list per resource), the objects, the syncs.
+    plan = KubeWatchesPlanned(scopes=tuple((r, "") for r in resources))
+    stream: list[Journaled] = [plan, *events]
+    stream += [KubeListSynced(resource=r, namespace="", resource_version="") for r in resources]
+    for seq, item in enumerate(stream, start=1):
+        yield Envelope(seq=seq, ts=0.0, event=item)
 
 
 def read_path(path: str | Path) -> Iterator[Entry]:

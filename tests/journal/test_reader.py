@@ -1,7 +1,7 @@
 import orjson
 
 from ta.events.base import Envelope
-from ta.events.cluster import KubeListSynced, KubeObjectChanged
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
 from ta.journal.reader import Skipped, looks_like_journal, read_journal, read_objects
 
 POD = {
@@ -12,16 +12,23 @@ POD = {
 }
 
 
-def test_kubectl_list_becomes_added_events_then_one_sync_per_resource() -> None:
+def test_kubectl_list_becomes_plan_added_events_then_one_sync_per_resource() -> None:
     data = orjson.dumps({"apiVersion": "v1", "kind": "List", "items": [POD, {**POD, "metadata": {"name": "q"}}]})
     entries = list(read_objects(data))
     events = [e.event for e in entries if isinstance(e, Envelope)]
-    assert [type(e).__name__ for e in events] == ["KubeObjectChanged", "KubeObjectChanged", "KubeListSynced"]
+    assert [type(e).__name__ for e in events] == [
+        "KubeWatchesPlanned",
+        "KubeObjectChanged",
+        "KubeObjectChanged",
+        "KubeListSynced",
+    ]
+    assert events[0] == KubeWatchesPlanned(scopes=(("v1/pods", ""),))
+    events = events[1:]
     first = events[0]
     assert isinstance(first, KubeObjectChanged) and first.watch_type == "ADDED" and first.resource == "v1/pods"
     assert b"secret" not in first.body and b"--token" not in first.body and b"managedFields" not in first.body
     assert events[2] == KubeListSynced(resource="v1/pods", namespace="", resource_version="")
-    assert [e.seq for e in entries if isinstance(e, Envelope)] == [1, 2, 3]
+    assert [e.seq for e in entries if isinstance(e, Envelope)] == [1, 2, 3, 4]
 
 
 def test_multi_document_yaml_and_bad_items() -> None:
