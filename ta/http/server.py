@@ -1,8 +1,10 @@
 """The HTTP API collectors and people use, served from the ``View`` read model.
 
 In: HTTP requests. Out: the upstream TA's answers, byte for byte: ``/scrape_configs``, ``/jobs``,
-``/jobs/{job}/targets[?collector_id=]``, ``/livez``, ``/readyz``, ``/metrics``, plus ``/debug/events``
-(the journal as NDJSON). Routing works on the *raw* path, as upstream's router does, so a job name with
+``/jobs/{job}/targets[?collector_id=]``, ``/livez``, ``/readyz``, ``/metrics``, the HTML pages of ``/`` and
+``/debug/*`` (also ``Accept: text/html`` on ``/jobs`` and ``/scrape_configs``), plus our own
+``/debug/events`` (the journal as NDJSON), ``/debug/dropped?job=`` and ``/debug/problems`` (why a target
+is missing). Routing works on the *raw* path, as upstream's router does, so a job name with
 ``%2F`` is one path segment and is decoded with Go's ``url.QueryUnescape`` afterwards.
 """
 
@@ -12,12 +14,13 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from ta.actors.ingress import Sequencer
-from ta.http import render
+from ta.http import debug_pages, render
+from ta.http.diagnostics import Diagnostics
 from ta.http.view import Body, View
 from ta.metrics import CONTENT_TYPE, Metrics
 
@@ -33,6 +36,15 @@ class ServerState:
     sequencer: Sequencer | None
     allow_insecure_auth_secrets: bool
     is_ready: Callable[[], bool]
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+def _wants_html(request: web.Request) -> bool:
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def _query(request: web.Request) -> dict[str, list[str]]:
+    return {key: request.query.getall(key) for key in request.query}
 
 
 def _json(body: Body, request: web.Request) -> web.Response:
@@ -56,6 +68,8 @@ class Handlers:
         self.state = state
 
     def scrape_configs(self, request: web.Request) -> web.Response:
+        if _wants_html(request):
+            return debug_pages.scrape_configs(self.state.view)
         reveal = self.state.allow_insecure_auth_secrets or request.secure
         body = self.state.view.scrape_configs(reveal=reveal)
         if body is None:
@@ -63,6 +77,8 @@ class Handlers:
         return _json(body, request)
 
     def jobs(self, request: web.Request) -> web.Response:
+        if _wants_html(request):
+            return debug_pages.jobs(self.state.view)
         return _json(self.state.view.jobs(), request)
 
     def targets(self, request: web.Request, raw_job: str) -> web.Response:
@@ -123,6 +139,24 @@ class Handlers:
                 return "/metrics", _sync(self.metrics)
             case "/debug/events":
                 return "/debug/events", self.events
+            case "/":
+                return "/", _sync(lambda _r: debug_pages.index(self.state.view))
+            case "/debug/scrape_configs":
+                return raw_path, _sync(lambda _r: debug_pages.scrape_configs(self.state.view))
+            case "/debug/jobs":
+                return raw_path, _sync(lambda _r: debug_pages.jobs(self.state.view))
+            case "/debug/job":
+                return raw_path, _sync(lambda r: debug_pages.job(self.state.view, _query(r)))
+            case "/debug/targets":
+                return raw_path, _sync(lambda _r: debug_pages.targets(self.state.view))
+            case "/debug/target":
+                return raw_path, _sync(lambda r: debug_pages.target(self.state.view, _query(r)))
+            case "/debug/collector":
+                return raw_path, _sync(lambda r: debug_pages.collector(self.state.view, _query(r)))
+            case "/debug/dropped":
+                return raw_path, _sync(lambda r: debug_pages.dropped(self.state.diagnostics, _query(r)))
+            case "/debug/problems":
+                return raw_path, _sync(lambda _r: debug_pages.problems(self.state.diagnostics))
         found = _TARGETS_PATH.match(raw_path)
         if found is not None:
             raw_job = found.group(1)

@@ -109,3 +109,35 @@ async def test_not_ready_until_scrape_configs_rendered() -> None:
         assert (await c.get("/readyz")).status == 503
         view.set_scrape_configs(b"{}", b"{}")
         assert (await c.get("/readyz")).status == 200
+
+
+async def test_html_debug_pages_are_served(client: TestClient) -> None:  # type: ignore[type-arg]
+    from ta.http import html
+
+    resp = await client.get("/")
+    assert resp.status == 200 and resp.headers["Content-Type"] == "text/html"
+    assert b"col-0" in await resp.read()
+    resp = await client.get("/debug/jobs")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert await resp.read() == html.jobs_page([(JOB, 1)])
+    resp = await client.get("/jobs", headers={"Accept": "text/html"})
+    assert await resp.read() == html.jobs_page([(JOB, 1)])
+    resp = await client.get("/debug/target?target_hash=1")
+    assert resp.status == 200 and b"10.0.0.1:80" in await resp.read()
+    for url, status in (
+        ("/debug/target", 400),
+        ("/debug/target?target_hash=x", 400),
+        ("/debug/target?target_hash=99", 404),
+        ("/debug/collector", 400),
+        ("/debug/collector?collector_id=nope", 404),
+        ("/debug/job", 400),
+    ):
+        assert (await client.get(url)).status == status, url
+    resp = await client.get("/debug/collector?collector_id=col-0")
+    assert b"10.0.0.1:80" in await resp.read()
+
+
+async def test_diagnostics_routes(client: TestClient) -> None:  # type: ignore[type-arg]
+    assert await (await client.get("/debug/problems")).read() == b"[]\n"
+    assert (await client.get("/debug/dropped")).status == 400
+    assert await (await client.get("/debug/dropped?job=nope")).read() == b"[]\n"
