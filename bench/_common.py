@@ -36,7 +36,7 @@ from ta.app import Listener, Pipeline, build_pipeline, run_pipeline  # noqa: E40
 from ta.config.mapping import config_from_mapping, config_to_mapping  # noqa: E402
 from ta.config.model import TAConfig  # noqa: E402
 from ta.core import secrets  # noqa: E402
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, WatchType  # noqa: E402
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned, WatchType  # noqa: E402
 from ta.events.config import ConfigLoaded  # noqa: E402
 from ta.events.files import FileRead  # noqa: E402
 from ta.http import render  # noqa: E402
@@ -272,6 +272,8 @@ async def load(pipeline: Pipeline, state: State, *, pods_first: bool = False) ->
     submit = pipeline.sequencer.submit
     if not pods_first:
         await submit(state.config)
+    # As ta run journals it: the watch plan, then the pod list, then its end.
+    await submit(KubeWatchesPlanned(scopes=(("v1/pods", NAMESPACE),)))
     for pod in state.pods:
         await submit(pod)
     # The pod list is complete, as the live watcher reports after its initial list.

@@ -5,8 +5,9 @@ In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace peri
 period). Out: ``CollectorsChanged`` whenever the set of collectors (name, node) differs from the last one
 sent, and ``InputRejected`` notes.
 
-Nothing is published until the collector pods' first list is complete (or the pod watch is unavailable):
-50 collectors arriving one by one would otherwise reshuffle every target 50 times at start-up.
+When the journal says pods are being listed (``KubeWatchesPlanned``), nothing is published until that first
+list is complete (or the pod watch is unavailable): 50 collectors arriving one by one would otherwise reshuffle
+every target 50 times at start-up. Without a plan (hand-written journals), changes publish at once.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class MembershipActor:
     def __init__(self) -> None:
         self._core = Membership(MembershipSettings(namespace="", selector=None, grace_period=0.0))
         self._configured = False
-        self._pods_listed = False
+        self._waiting: set[tuple[str, str]] = set()  # planned pod scopes whose first list is not in yet
 
     def step(self, envelope: Envelope) -> list[Output]:
         event = input_of(envelope)
@@ -60,14 +61,15 @@ class MembershipActor:
                         InputRejected(seq=envelope.seq, source=f"{PODS} {event.namespace}/{event.name}", reason=facts)
                     ]
                 self._apply(event, facts)
+            case KubeWatchesPlanned():
+                self._waiting = {(r, ns) for r, ns in event.scopes if r == PODS}
             case KubeListSynced() | KubeResourceUnavailable():
-                if event.resource == PODS and event.namespace in ("", self._core.settings.namespace):
-                    self._pods_listed = True
-            case Tick() | FileRead() | HttpSDResponse() | KubeWatchesPlanned():
+                self._waiting.discard((event.resource, event.namespace))
+            case Tick() | FileRead() | HttpSDResponse():
                 pass
             case _:
                 assert_never(event)
-        if not (self._configured and self._pods_listed):
+        if not self._configured or self._waiting:
             return out
         changed = self._core.changed(envelope.ts)
         if changed is not None:
