@@ -32,8 +32,7 @@ class ServingActor:
     def step(self, message: Input) -> list[None]:
         match message:
             case AllocationChanged():
-                for move in message.moves:
-                    self.view.place(move.target, move.after, move.removed)
+                self.view.apply(message.moves)
                 self.view.set_collectors(message.collectors)
                 self.metrics.set_collectors(message.strategy, dict(message.counts), self._discovered)
                 self.metrics.targets_unassigned.set(message.unassigned)

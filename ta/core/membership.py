@@ -93,11 +93,23 @@ def is_unhealthy(pod: PodFacts, grace_period: float, now: float) -> bool:
 
 
 class Membership:
-    """Holds the candidate pods; ``collectors(now)`` is the current collector set."""
+    """Holds the candidate pods; ``collectors(now)`` is the current collector set.
+
+    The time-independent rules (namespace, selector, node, deletion) are evaluated once per pod, when it is
+    applied or the settings change, and the sorted result is cached; evaluating at a given time only re-checks
+    the health of the selected pods whose health can change with time (not Running, or Ready not True). When
+    none can, the cached tuple itself is returned, so ``changed`` costs an identity check per tick.
+    """
 
     def __init__(self, settings: MembershipSettings) -> None:
         self._settings = settings
         self._pods: dict[str, PodFacts] = {}
+        self._selected: dict[str, PodFacts] = {}
+        # Sorted by pod name: (collector, pod) for every selected pod; pod is None when its health cannot
+        # depend on time (then the collector always counts). None = to be rebuilt from ``_selected``.
+        self._sorted: tuple[tuple[Collector, PodFacts | None], ...] | None = None
+        self._steady: tuple[Collector, ...] = ()  # all of ``_sorted``'s collectors, when no pod is timed
+        self._timed = False
         self._last: tuple[Collector, ...] | None = None
 
     @property
@@ -105,33 +117,59 @@ class Membership:
         return self._settings
 
     def configure(self, settings: MembershipSettings) -> None:
-        # Pods outside a new namespace/selector are filtered at evaluation time, so nothing is lost.
+        # Every pod is kept, so pods outside a new namespace/selector are only re-filtered, never lost.
         self._settings = settings
+        self._selected = {name: pod for name, pod in self._pods.items() if self._selects(pod)}
+        self._sorted = None
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
         if watch_type == "DELETED":
             self._pods.pop(pod.name, None)
-        else:
-            self._pods[pod.name] = pod
+            if self._selected.pop(pod.name, None) is not None:
+                self._sorted = None
+            return
+        self._pods[pod.name] = pod
+        if self._selects(pod):
+            if self._selected.get(pod.name) != pod:
+                self._selected[pod.name] = pod
+                self._sorted = None
+        elif self._selected.pop(pod.name, None) is not None:
+            self._sorted = None
 
     def collectors(self, now: float) -> tuple[Collector, ...]:
-        settings = self._settings
-        result = []
-        for name in sorted(self._pods):
-            pod = self._pods[name]
-            if pod.namespace != settings.namespace:
-                continue
-            if settings.selector is not None and not settings.selector.matches(dict(pod.labels)):
-                continue
-            if not pod.node_name or pod.terminating or is_unhealthy(pod, settings.grace_period, now):
-                continue
-            result.append(Collector(name=pod.name, node=pod.node_name))
-        return tuple(result)
+        entries = self._entries()
+        if not self._timed:
+            return self._steady
+        grace_period = self._settings.grace_period
+        return tuple(collector for collector, pod in entries if pod is None or not is_unhealthy(pod, grace_period, now))
 
     def changed(self, now: float) -> tuple[Collector, ...] | None:
         """The collector set if it differs from the last one returned here, else None."""
         current = self.collectors(now)
-        if current == self._last:
+        if current is self._last or current == self._last:
             return None
         self._last = current
         return current
+
+    def _selects(self, pod: PodFacts) -> bool:
+        """The rules that do not depend on time."""
+        settings = self._settings
+        if pod.namespace != settings.namespace or not pod.node_name or pod.terminating:
+            return False
+        return settings.selector is None or settings.selector.matches(dict(pod.labels))
+
+    def _entries(self) -> tuple[tuple[Collector, PodFacts | None], ...]:
+        if self._sorted is None:
+            checked = self._settings.grace_period > 0
+            self._sorted = tuple(
+                (Collector(name=pod.name, node=pod.node_name), pod if checked and _may_turn_unhealthy(pod) else None)
+                for pod in (self._selected[name] for name in sorted(self._selected))
+            )
+            self._timed = any(pod is not None for _, pod in self._sorted)
+            self._steady = tuple(collector for collector, _ in self._sorted)
+        return self._sorted
+
+
+def _may_turn_unhealthy(pod: PodFacts) -> bool:
+    """Whether ``is_unhealthy`` can be true for this pod at some time (else it never is, whatever the time)."""
+    return pod.phase != "Running" or (pod.ready_status is not None and pod.ready_status != "True")

@@ -1,25 +1,33 @@
 """The serving read model: who scrapes what, and the rendered answers, cached until something changes.
 
-In: allocation moves and the collector list (from the allocation actor), the rendered ``/scrape_configs``
-bodies (from discovery), readiness. Out: response bodies with ETags for the HTTP handlers.
+In: allocation moves (``apply``, a batch as the allocation actor sends it; ``place`` for one target) and the
+collector list (from the allocation actor), the rendered ``/scrape_configs`` bodies (from discovery),
+readiness. Out: response bodies with ETags for the HTTP handlers.
 
-Each answer is rendered at most once per change: a move invalidates only the (job, collector) answers and
-job listings it touches, and the next request renders and caches them again.
+Each answer is rendered at most once per change: a batch of moves invalidates each (job, collector) answer and
+job listing it touches once, and the next request renders and caches them again. Rendered bodies are the only
+cache; per-target JSON is not kept, because label sets are large in real clusters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
+import orjson
 import xxhash
 
+from ta.core import gojson
+from ta.core.allocation.allocator import Move
 from ta.core.model import Target
 from ta.http import render
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Body:
+class Body(NamedTuple):
+    """A response body and its ETag (a named tuple: one is made per rendered answer)."""
+
     data: bytes
     etag: str
 
@@ -33,16 +41,42 @@ class Placement:
 
 
 def _body(data: bytes) -> Body:
-    return Body(data=data, etag=f'"{xxhash.xxh64_hexdigest(data)}"')
+    # tuple.__new__ skips the named tuple's Python-level constructor: one Body is made per rendered answer.
+    return tuple.__new__(Body, (data, f'"{xxhash.xxh64_hexdigest(data)}"'))
 
 
 EMPTY_LIST = _body(b"[]\n")
 
+# A tuple key built in C; the same order as render.target_entries' (address, hash).
+_address_then_hash = attrgetter("address", "hash")
+
+
+def _render_targets(targets: Collection[Target]) -> bytes:
+    """``render.render_targets``, byte for byte (tests hold them equal), with less work per answer: the sort
+    key is built in C, and Go's escaping runs only when a body can need it."""
+    ordered = sorted(targets, key=_address_then_hash) if len(targets) > 1 else targets
+    data = orjson.dumps([{"targets": [t.address], "labels": dict(t.labels)} for t in ordered])
+    # go_escape rewrites only "<", ">", "&" and U+2028/U+2029 (non-ASCII), so most bodies skip its scans.
+    if not data.isascii() or b"<" in data or b">" in data or b"&" in data:
+        data = gojson.go_escape(data)
+    # Appending copies: orjson's result keeps its whole (KiB-sized) buffer, and these bodies are cached, so
+    # OPT_APPEND_NEWLINE would hold ~4 KiB per answer (~100 MB for 25 000 answers).
+    return data + b"\n"
+
+
+# Stand-ins for "no such job / bucket" that spare a None check on the hot path; never written to (code only
+# deletes from a dict after finding a key in it, and replaces these by fresh dicts before inserting).
+_NOTHING: dict[str, dict[int, Target]] = {}
+_NOTHING_HERE: dict[int, Target] = {}
+
 
 class View:
     def __init__(self) -> None:
-        self._jobs: dict[str, dict[int, Placement]] = {}
-        self._pairs: dict[tuple[str, str], dict[int, Target]] = {}
+        # job -> collector ("" = unassigned) -> {hash: target}; empty dicts are dropped, so a job is listed
+        # exactly when it holds targets. ``_where`` finds a hash's bucket. No object is kept per target beyond
+        # the target itself (fewer objects for the garbage collector to walk).
+        self._jobs: dict[str, dict[str, dict[int, Target]]] = {}
+        self._where: dict[int, str] = {}
         self._collectors: tuple[str, ...] = ()
         self._scrape_configs: tuple[Body, Body] | None = None  # (redacted, revealed)
         self._jobs_body: Body | None = None
@@ -61,31 +95,76 @@ class View:
             self._job_bodies.clear()
 
     def place(self, target: Target, collector: str, removed: bool) -> None:
-        """Record where ``target`` is served now (``removed``: it is gone). The previous placement comes from
-        the view's own record, so a stale "before" in a message can never leave a ghost behind."""
-        job = target.job
-        had_targets = bool(self._jobs.get(job))
-        placements = self._jobs.setdefault(job, {})
-        previous = placements.get(target.hash)
-        if previous is not None and previous.collector:
-            pair = self._pairs.get((job, previous.collector))
-            if pair is not None:
-                pair.pop(target.hash, None)
-                if not pair:
-                    del self._pairs[(job, previous.collector)]
-            self._pair_bodies.pop((job, previous.collector), None)
-        if removed:
-            placements.pop(target.hash, None)
-        else:
-            placements[target.hash] = Placement(target=target, collector=collector)
-            if collector:
-                self._pairs.setdefault((job, collector), {})[target.hash] = target
-                self._pair_bodies.pop((job, collector), None)
-        if not placements:
-            del self._jobs[job]
-        if had_targets != (job in self._jobs):
-            self._jobs_body = None
-        self._job_bodies.pop(job, None)
+        """Record where ``target`` is served now (``removed``: it is gone); see ``apply``."""
+        self.apply((Move(target, "", "" if removed else collector, removed),))
+
+    def apply(self, moves: Iterable[Move]) -> None:
+        """Record a batch of moves: each target is served by ``after`` now, or is gone when ``removed``.
+
+        A move's ``before`` is not trusted: the previous placement comes from the view's own record, so a stale
+        "before" in a message can never leave a ghost behind. Each touched answer is invalidated once.
+        """
+        jobs = self._jobs
+        where = self._where
+        touched: dict[str, set[str]] = {}  # job -> collectors whose answers changed
+        job: str | None = None
+        held: dict[str, dict[int, Target]] = _NOTHING
+        seen: set[str] = set()
+        for target, _before, collector, removed in moves:
+            # Moves arrive grouped by job, so the job's buckets and touched set are looked up once per run.
+            if target.job != job:
+                job = target.job
+                held = jobs.get(job, _NOTHING)
+                seen = touched.get(job) or touched.setdefault(job, set())
+            target_hash = target.hash
+            was = where.get(target_hash)
+            if was is not None:
+                bucket = held.get(was, _NOTHING_HERE)
+                if target_hash in bucket:
+                    if not removed and was == collector and bucket[target_hash] is target:
+                        continue
+                    del bucket[target_hash]
+                    if not bucket:
+                        del held[was]
+                    seen.add(was)
+                else:
+                    # Only if a hash changed job, which the identity hash (it covers the job) rules out.
+                    self._forget_elsewhere(target_hash, was, touched)
+            if removed:
+                if was is not None:
+                    del where[target_hash]
+                continue
+            where[target_hash] = collector
+            if held is _NOTHING:
+                held = jobs[job] = {}
+                self._jobs_body = None
+            bucket = held.get(collector, _NOTHING_HERE)
+            if bucket is _NOTHING_HERE:
+                bucket = held[collector] = {}
+            bucket[target_hash] = target
+            seen.add(collector)
+        pair_bodies = self._pair_bodies
+        job_bodies = self._job_bodies
+        for job, collectors in touched.items():
+            job_bodies.pop(job, None)
+            for collector in collectors:
+                pair_bodies.pop((job, collector), None)
+            # A job is listed while it holds targets.
+            if not jobs.get(job, True):
+                del jobs[job]
+                self._jobs_body = None
+
+    def _forget_elsewhere(self, target_hash: int, collector: str, touched: dict[str, set[str]]) -> None:
+        for job in sorted(self._jobs):
+            held = self._jobs[job]
+            bucket = held.get(collector)
+            if bucket is not None and target_hash in bucket:
+                del bucket[target_hash]
+                if not bucket:
+                    del held[collector]
+                touched.setdefault(job, set()).add(collector)
+                return
+        raise AssertionError(f"view lost track of target {target_hash}")
 
     # --- queries -------------------------------------------------------------------------------------
 
@@ -108,10 +187,12 @@ class View:
         cached = self._pair_bodies.get(key)
         if cached is not None:
             return cached
-        pair = self._pairs.get(key)
-        if not pair:
+        per_collector = self._jobs.get(job)
+        # "" is the unassigned bucket, never a collector id.
+        bucket = per_collector.get(collector) if per_collector and collector else None
+        if not bucket:
             return EMPTY_LIST
-        body = _body(render.render_targets(pair.values()))
+        body = _body(_render_targets(bucket.values()))
         self._pair_bodies[key] = body
         return body
 
@@ -119,8 +200,9 @@ class View:
         cached = self._job_bodies.get(job)
         if cached is not None:
             return cached
+        per_collector = self._jobs.get(job, {})
         body = _body(
-            render.render_job_by_collector(job, ((c, self._pairs.get((job, c), {}).values()) for c in self._collectors))
+            render.render_job_by_collector(job, ((c, per_collector.get(c, {}).values()) for c in self._collectors))
         )
         self._job_bodies[job] = body
         return body
@@ -135,13 +217,20 @@ class View:
         return sorted(self._jobs)
 
     def job_size(self, job: str) -> int:
-        return len(self._jobs.get(job, {}))
+        return sum(len(bucket) for bucket in self._jobs.get(job, {}).values())
 
     def placements(self, job: str) -> list[Placement]:
-        return [self._jobs[job][h] for h in sorted(self._jobs.get(job, {}))]
+        placed = [
+            (target_hash, target, collector)
+            for collector, bucket in self._jobs.get(job, {}).items()
+            for target_hash, target in bucket.items()
+        ]
+        return [Placement(target=target, collector=collector) for _, target, collector in sorted(placed)]
 
     def count_for(self, collector: str) -> int:
-        return sum(len(targets) for (_, c), targets in self._pairs.items() if c == collector)
+        if not collector:
+            return 0
+        return sum(len(per_collector.get(collector, ())) for per_collector in self._jobs.values())
 
     def unassigned(self) -> int:
-        return sum(1 for placements in self._jobs.values() for p in placements.values() if not p.collector)
+        return sum(len(per_collector.get("", ())) for per_collector in self._jobs.values())

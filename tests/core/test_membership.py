@@ -93,3 +93,43 @@ def test_changed_reports_only_differences() -> None:
 def test_pod_without_name_is_reported() -> None:
     assert pod_facts({"metadata": {}}) == "pod has no name"
     assert pod_facts({}) == "pod has no metadata"
+
+
+def test_steady_set_is_the_same_object_between_changes() -> None:
+    # Ready and Running pods cannot turn unhealthy with time: a tick only returns the cached tuple.
+    m = Membership(MembershipSettings(namespace="otel", selector=Sel(app="col"), grace_period=30))
+    m.apply("ADDED", pod("a"))
+    m.apply("ADDED", pod("b"))
+    first = m.changed(NOW)
+    assert first is not None and m.collectors(NOW + 3600) is first
+    assert m.changed(NOW + 3600) is None
+    m.apply("MODIFIED", pod("b", labels={"app": "other"}))
+    assert names(m) == ["a"]
+
+
+def test_configure_refilters_every_pod() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=Sel(app="col"), grace_period=0))
+    m.apply("ADDED", pod("a", labels={"app": "x"}))
+    m.apply("ADDED", pod("b", ns="other"))
+    m.apply("ADDED", pod("c", ready="False"))
+    assert names(m) == ["c"]
+    m.configure(MembershipSettings(namespace="otel", selector=Sel(app="x"), grace_period=0))
+    assert names(m) == ["a"]
+    m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0))
+    assert names(m) == ["b"]
+    # A grace period turns the not-ready pod's health into a question of time.
+    m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=30))
+    assert names(m) == ["a"]
+    m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=10**9))
+    assert names(m) == ["a", "c"]
+
+
+def test_deleting_an_unknown_or_unselected_pod_changes_nothing() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=30))
+    m.apply("ADDED", pod("a"))
+    assert m.changed(NOW) is not None
+    m.apply("DELETED", pod("zz"))
+    m.apply("DELETED", pod("b", ns="other"))
+    assert m.changed(NOW) is None
+    m.apply("DELETED", pod("a"))
+    assert m.changed(NOW) == ()

@@ -1,5 +1,12 @@
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ta.core.allocation.allocator import Move
 from ta.core.labels import label_set
 from ta.core.model import Target
+from ta.http import render
 from ta.http.view import View
 
 
@@ -56,3 +63,87 @@ def test_by_collector_lists_every_collector() -> None:
     assert b'"c0":{"_link":"/jobs/j/targets?collector_id=c0","targets":[]}' in body
     view.set_collectors([])
     assert view.targets_by_collector("j").data == b"{}\n"
+
+
+# --- batches (View.apply) ------------------------------------------------------------------------------
+
+
+def _answers(view: View, jobs: list[str], collectors: list[str]) -> dict[str, bytes]:
+    out = {"/jobs": view.jobs().data}
+    for job in jobs:
+        out[job] = view.targets_by_collector(job).data
+        for c in collectors:
+            out[f"{job}?{c}"] = view.targets_for(job, c).data
+    return out
+
+
+def test_apply_equals_placing_one_by_one_and_invalidates_each_answer_once() -> None:
+    rnd = random.Random(7)
+    jobs, collectors = ["a", "b/c", "d"], ["c0", "c1", "c2"]
+    batched, single = View(), View()
+    for view in (batched, single):
+        view.set_collectors(collectors)
+    held: dict[int, Target] = {}
+    for _ in range(30):
+        moves = []
+        for _ in range(rnd.randint(0, 12)):
+            h = rnd.randint(1, 40)
+            job = jobs[h % 3]
+            if h in held and rnd.random() < 0.3:
+                moves.append(Move(held.pop(h), "", "", True))
+                continue
+            target = _t(f"10.0.0.{h % 7}:80", job=job, h=h)
+            held[h] = target
+            moves.append(Move(target, "stale-before", rnd.choice(["", *collectors])))
+        # Render everything first so stale cache entries would show.
+        before = _answers(batched, jobs, collectors)
+        assert before == _answers(single, jobs, collectors)
+        batched.apply(moves)
+        for move in moves:
+            single.place(move.target, move.after, move.removed)
+        assert _answers(batched, jobs, collectors) == _answers(single, jobs, collectors)
+        assert sum(batched.job_size(j) for j in batched.job_names()) == len(held)
+        assert [p.target.hash for j in batched.job_names() for p in batched.placements(j)] == sorted(
+            held, key=lambda h: (held[h].job, h)
+        )
+
+
+def test_apply_keeps_answers_that_no_move_touched() -> None:
+    view = View()
+    view.set_collectors(["c0", "c1"])
+    a, b = _t("a:1", job="x", h=1), _t("b:1", job="y", h=2)
+    view.apply([Move(a, "", "c0"), Move(b, "", "c1")])
+    kept, listing = view.targets_for("y", "c1"), view.jobs()
+    view.apply([Move(a, "c0", "c1"), Move(b, "c1", "c1")])  # b unchanged
+    assert view.targets_for("y", "c1") is kept
+    assert view.jobs() is listing  # the same jobs hold targets
+    assert b"a:1" in view.targets_for("x", "c1").data
+
+
+def test_unassigned_targets_list_their_job_only() -> None:
+    view = View()
+    view.set_collectors(["c0"])
+    view.apply([Move(_t("a:1", job="x", h=1), "", "")])
+    assert view.jobs().data == b'{"x":{"_link":"/jobs/x/targets"}}\n'
+    assert view.targets_for("x", "").data == b"[]\n"
+    assert view.targets_by_collector("x").data == b'{"c0":{"_link":"/jobs/x/targets?collector_id=c0","targets":[]}}\n'
+    assert (view.unassigned(), view.count_for(""), view.count_for("c0")) == (1, 0, 0)
+
+
+# Characters Go escapes (HTML-significant, U+2028/9), characters JSON escapes, and other non-ASCII text.
+label_text = st.text(
+    alphabet=st.sampled_from(["a", "<", ">", "&", "\u2028", "\u2029", "é", '"', "\\", " "]), max_size=4
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["h:1", "h:2", "<h>:3"]), st.integers(0, 2**64 - 1), label_text), max_size=6))
+def test_rendered_answer_is_byte_identical_to_render_targets(specs: list[tuple[str, int, str]]) -> None:
+    # Same addresses with different hashes exercise the tie-break; the notes exercise Go's escaping.
+    targets = {
+        h: Target(job="j", address=address, labels=label_set({"__address__": address, "note": note}), hash=h)
+        for address, h, note in specs
+    }
+    view = View()
+    view.apply([Move(t, "", "c") for t in targets.values()])
+    assert view.targets_for("j", "c").data == render.render_targets(targets.values())

@@ -7,13 +7,17 @@ collector)}`` mirror reproduce the allocator's state exactly; plus read accessor
 A target without a collector stays stored unassigned and is placed when collectors appear. An upsert of a
 held hash replaces the value and keeps the collector unless the strategy now places it elsewhere (only possible
 when the address or node behind an unchanged hash changed). Owned by one actor; not thread-safe.
+
+Cost: work is proportional to the targets a call touches. Bookkeeping is sets of hashes per collector, so a
+strategy that moves whole groups (consistent hashing moves partitions) is applied with set operations; targets
+are sorted only where the strategy's choices depend on order (least-weighted), and the moves once at the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Set
 from operator import attrgetter
+from typing import NamedTuple
 
 from ta.core.allocation.consistent_hashing import ConsistentHashing
 from ta.core.allocation.least_weighted import LeastWeighted
@@ -23,9 +27,11 @@ from ta.core.allocation.tally import Tally
 from ta.core.model import Collector, Target
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Move:
-    """One target's change: a new value, a new collector, or removal (``target`` is then its last value)."""
+class Move(NamedTuple):
+    """One target's change: a new value, a new collector, or removal (``target`` is then its last value).
+
+    A named tuple, not a dataclass: one is built per moved target, and tuples are several times cheaper to make.
+    """
 
     target: Target
     before: str
@@ -46,8 +52,26 @@ def _strategy(name: str, tally: Tally, *, role: str) -> Strategy:
     raise UnknownStrategyError(f"unknown {role} {name!r}; expected one of: {', '.join(valid)}")
 
 
-_order = attrgetter("job", "hash")
-_move_order = attrgetter("target.job", "target.hash")
+# ``Move(...)`` runs a Python-level ``__new__``; building the tuple directly halves the cost of a move.
+_new = tuple.__new__
+_job = attrgetter("job")
+_hash = attrgetter("hash")
+_move_job = attrgetter("target.job")
+_move_hash = attrgetter("target.hash")
+
+
+def _by_job_then_hash(targets: list[Target]) -> list[Target]:
+    # Two stable single-key sorts (keys fetched in C) instead of a tuple key built per element.
+    targets.sort(key=_hash)
+    targets.sort(key=_job)
+    return targets
+
+
+def _in_order(moves: list[Move]) -> tuple[Move, ...]:
+    """Moves sorted by (job, hash): two stable single-key sorts, keys fetched in C (cheaper than a tuple key)."""
+    moves.sort(key=_move_hash)
+    moves.sort(key=_move_job)
+    return tuple(moves)
 
 
 class Allocator:
@@ -67,10 +91,17 @@ class Allocator:
             if strategy == PER_NODE
             else _strategy(strategy, self._tally, role="allocation strategy")
         )
-        self._tally.listener = self._strategy.tally_changed
+        # Only an order-dependent strategy (least-weighted, possibly as per-node's fallback) reads the tally;
+        # the others never pay for keeping it.
+        self._ordered = self._strategy.ordered
+        if self._ordered:
+            self._tally.listener = self._strategy.tally_changed
         self._collectors: dict[str, Collector] = {}
         self._targets: dict[int, Target] = {}
-        self._owner: dict[int, str] = {}
+        # Whether ``_targets`` iterates in (job, hash) order, so a walk over it yields moves already sorted. True
+        # from an initial load (inserted sorted) until a later batch lands out of order.
+        self._targets_in_order = True
+        self._owner: dict[int, str] = {}  # assigned targets only
         self._served: dict[str, set[int]] = {}
         self._unassigned: set[int] = set()
 
@@ -83,63 +114,104 @@ class Allocator:
         incoming = {collector.name: collector for collector in collectors}
         if incoming == self._collectors:
             return ()
-        before: dict[int, tuple[str, Target | None]] = {}
+        owner = self._owner
+        served = self._served
+        # With no collectors before, every target was unassigned: no per-target "before" is needed.
+        before: dict[int, str] | None = {} if self._collectors else None
+        orphaned: dict[int, str] = {}  # targets of departed collectors -> that collector
         for name in sorted(self._collectors.keys() - incoming.keys()):
-            for target_hash in sorted(self._served.get(name, ())):
-                before[target_hash] = (name, self._targets[target_hash])
-                self._unassign(target_hash)
-            self._served.pop(name, None)
+            orphans = served.pop(name, set())
+            orphaned.update(dict.fromkeys(orphans, name))
+            for target_hash in orphans:
+                del owner[target_hash]
+            self._unassigned |= orphans
+            if self._ordered:
+                for target_hash in sorted(orphans):
+                    self._tally.remove(name, self._targets[target_hash].job)
         self._collectors = dict(sorted(incoming.items()))
         for name in self._collectors:
-            self._served.setdefault(name, set())
-        affected = self._strategy.set_collectors(self._collectors, self._unassigned)
-        self._place(affected | before.keys(), before)
+            served.setdefault(name, set())
+        regroup = self._strategy.set_collectors(self._collectors, self._unassigned)
+        for hashes, collector in regroup.groups:
+            self._move_group(hashes, collector, before)
+        if before is not None:
+            # Groups saw orphans as unassigned; their real "before" is the departed collector.
+            before.update(orphaned)
+        if regroup.rechoose:
+            targets = self._targets
+            self._place([targets[target_hash] for target_hash in regroup.rechoose], before)
         return self._moves(before)
 
     def update(self, *, upserts: Iterable[Target] = (), removals: Iterable[int] = ()) -> tuple[Move, ...]:
         """Apply target upserts and removals (by hash); a hash both upserted and removed is kept (upsert wins)."""
         incoming = {target.hash: target for target in upserts}
-        before: dict[int, tuple[str, Target | None]] = {}
-        gone = False
-        for target_hash in sorted(set(removals) - incoming.keys()):
-            old = self._targets.get(target_hash)
-            if old is None:
-                continue
-            gone = True
-            before[target_hash] = (self._owner.get(target_hash, ""), old)
-            self._unassign(target_hash)
-            self._unassigned.discard(target_hash)
-            self._strategy.untrack(old)
-            del self._targets[target_hash]
-        changed: list[int] = []
         targets = self._targets
-        track = self._strategy.track
-        for target in sorted(incoming.values(), key=_order):
-            target_hash = target.hash
-            old = targets.get(target_hash)
+        owner = self._owner
+        moves: list[Move] = []
+        gone: list[Target] = []
+        for target_hash in sorted(set(removals) - incoming.keys()):
+            old = targets.pop(target_hash, None)
             if old is None:
-                targets[target_hash] = target
-                self._unassigned.add(target_hash)
-                track(target)
-                before[target_hash] = ("", None)
-                changed.append(target_hash)
                 continue
-            if old == target:
-                continue
-            current = self._owner.get(target_hash, "")
-            before[target_hash] = (current, old)
-            self._strategy.untrack(old)
-            if current:
-                # Re-count under the new value (its job may differ) without losing the collector.
-                self._unassign(target_hash)
-            targets[target_hash] = target
-            track(target)
-            if current:
-                self._assign(target_hash, current)
-            changed.append(target_hash)
-        self._place(changed, before, presorted=True)
-        # Without removals ``before`` was filled in (job, hash) order already and placing adds no entries.
-        return self._moves(before, presorted=not gone)
+            was = owner.pop(target_hash, "")
+            if was:
+                self._served[was].discard(target_hash)
+                if self._ordered:
+                    self._tally.remove(was, old.job)
+            else:
+                self._unassigned.discard(target_hash)
+            gone.append(old)
+            moves.append(_new(Move, (old, was, "", True)))
+        if gone:
+            self._strategy.untrack(gone)
+        fresh = [target for target_hash, target in incoming.items() if target_hash not in targets]
+        replaced: list[Target] = []  # old values of held hashes that change value
+        if len(fresh) < len(incoming):
+            held = targets.get
+            replaced = [
+                old
+                for target_hash, target in incoming.items()
+                if (old := held(target_hash)) is not None and old is not target and old != target
+            ]
+        if not fresh and not replaced:
+            return _in_order(moves)
+        previous: dict[int, str] = {}
+        if replaced:
+            self._strategy.untrack(replaced)
+            for old in replaced:
+                target_hash = old.hash
+                new = targets[target_hash] = incoming[target_hash]
+                current = previous[target_hash] = owner.get(target_hash, "")
+                if current and self._ordered and new.job != old.job:
+                    # Re-count under the new value's job without losing the collector.
+                    self._tally.remove(current, old.job)
+                    self._tally.add(current, new.job)
+        changed = fresh + [incoming[old.hash] for old in replaced] if replaced else fresh
+        # Sorted once here: least-weighted places in this order, and the moves come out in it.
+        _by_job_then_hash(changed)
+        if replaced:
+            fresh = [target for target in changed if target.hash not in previous]
+        if fresh:
+            self._add(fresh)
+        self._strategy.track(changed)
+        if self._collectors:
+            if self._ordered:
+                self._place(changed, None, presorted=True)
+            else:
+                if fresh:
+                    self._place_unordered(fresh, None, fresh=True)
+                if replaced:
+                    self._place_unordered([incoming[old.hash] for old in replaced], None)
+            owner_of = owner.get
+            previous_of = previous.get
+            placed = [
+                _new(Move, (target, previous_of(target.hash, ""), owner_of(target.hash, ""), False))
+                for target in changed
+            ]
+        else:
+            # Nothing can be placed, but the view lists jobs with only unassigned targets, so each still moves.
+            placed = [_new(Move, (target, "", "", False)) for target in changed]
+        return _in_order(moves + placed) if moves else tuple(placed)
 
     def collectors(self) -> tuple[Collector, ...]:
         return tuple(self._collectors.values())
@@ -163,63 +235,152 @@ class Allocator:
     def __len__(self) -> int:
         return len(self._targets)
 
-    def _place(
-        self, hashes: Iterable[int], before: dict[int, tuple[str, Target | None]], *, presorted: bool = False
-    ) -> None:
+    def _add(self, fresh: list[Target]) -> None:
+        """Hold new targets (sorted by (job, hash)), unassigned for now."""
+        targets = self._targets
+        if not targets:
+            self._targets_in_order = True
+        elif self._targets_in_order:
+            last = targets[next(reversed(targets))]
+            self._targets_in_order = (last.job, last.hash) < (fresh[0].job, fresh[0].hash)
+        hashes = [target.hash for target in fresh]
+        targets.update(zip(hashes, fresh, strict=True))
+        self._unassigned.update(hashes)
+
+    def _move_group(self, hashes: Set[int], collector: str, before: dict[int, str] | None) -> None:
+        """Put a group that shares one collector (or none) on ``collector``, with set operations only."""
+        if not hashes:
+            return
+        owner = self._owner
+        current = owner.get(next(iter(hashes)), "")
+        if current == collector:
+            return
+        if current:
+            self._served[current] -= hashes
+        else:
+            self._unassigned -= hashes
+        if before is not None:
+            before.update(dict.fromkeys(hashes, current))
+        if collector:
+            self._served[collector] |= hashes
+            owner.update(dict.fromkeys(hashes, collector))
+        else:
+            self._unassigned |= hashes
+            for target_hash in hashes:
+                del owner[target_hash]
+        if self._ordered:
+            targets = self._targets
+            for target_hash in sorted(hashes):
+                job = targets[target_hash].job
+                if current:
+                    self._tally.remove(current, job)
+                if collector:
+                    self._tally.add(collector, job)
+
+    def _moves(self, before: dict[int, str] | None) -> tuple[Move, ...]:
+        """Moves of targets whose collector changed (values unchanged), from their collector ``before``;
+        ``before`` None: every held target was unassigned."""
+        targets = self._targets
+        owner_of = self._owner.get
+        if before is None:
+            moves = [
+                _new(Move, (target, "", after, False))
+                for target in targets.values()
+                if (after := owner_of(target.hash))
+            ]
+        elif len(before) * 4 >= len(targets):
+            # Many moved: walk the held targets, which may be in order already and otherwise at least follow
+            # their memory layout, instead of jumping between them in hash-set order.
+            was_of = before.get
+            moves = [
+                _new(Move, (target, was, after, False))
+                for target in targets.values()
+                if (was := was_of(target.hash)) is not None and (after := owner_of(target.hash, "")) != was
+            ]
+        else:
+            return _in_order(
+                [
+                    _new(Move, (targets[target_hash], was, after, False))
+                    for target_hash, was in before.items()
+                    if (after := owner_of(target_hash, "")) != was
+                ]
+            )
+        return tuple(moves) if self._targets_in_order else _in_order(moves)
+
+    def _place(self, targets: list[Target], before: dict[int, str] | None, *, presorted: bool = False) -> None:
+        """Ask the strategy for each target's collector and apply it; record changes' "before" if asked.
+        ``presorted``: ``targets`` are in (job, hash) order already."""
         if not self._collectors:
             return
-        targets = self._targets
+        if not self._ordered:
+            self._place_unordered(targets, before)
+            return
         owner = self._owner
-        choose = self._strategy.choose
         served = self._served
         unassigned = self._unassigned
-        tally_add = self._tally.add
-        # Sorted by (job, hash): the order decides least-weighted placements, and grouping by job keeps its
-        # ranking heap warm.
-        ordered = hashes if presorted else sorted(hashes, key=lambda h: (targets[h].job, h))
-        for target_hash in ordered:
-            target = targets[target_hash]
+        choose = self._strategy.choose
+        tally = self._tally
+        # The order decides least-weighted placements, and grouping by job keeps its ranking heap warm.
+        for target in targets if presorted else _by_job_then_hash(list(targets)):
+            target_hash = target.hash
             current = owner.get(target_hash, "")
             chosen = choose(target, current)
             if chosen == current:
                 continue
-            if target_hash not in before:
-                before[target_hash] = (current, target)
+            if before is not None and target_hash not in before:
+                before[target_hash] = current
             if current:
-                self._unassign(target_hash)
+                served[current].discard(target_hash)
+                tally.remove(current, target.job)
+            else:
+                unassigned.discard(target_hash)
             if chosen:
                 owner[target_hash] = chosen
                 served[chosen].add(target_hash)
-                unassigned.discard(target_hash)
-                tally_add(chosen, target.job)
+                tally.add(chosen, target.job)
+            else:
+                del owner[target_hash]
+                unassigned.add(target_hash)
 
-    def _assign(self, target_hash: int, collector: str) -> None:
-        self._owner[target_hash] = collector
-        self._served[collector].add(target_hash)
-        self._unassigned.discard(target_hash)
-        self._tally.add(collector, self._targets[target_hash].job)
-
-    def _unassign(self, target_hash: int) -> None:
-        collector = self._owner.pop(target_hash, "")
-        if not collector:
-            return
-        self._served[collector].discard(target_hash)
-        self._unassigned.add(target_hash)
-        self._tally.remove(collector, self._targets[target_hash].job)
-
-    def _moves(self, before: dict[int, tuple[str, Target | None]], *, presorted: bool = False) -> tuple[Move, ...]:
-        moves: list[Move] = []
-        targets = self._targets
+    def _place_unordered(self, targets: list[Target], before: dict[int, str] | None, *, fresh: bool = False) -> None:
+        # No choice depends on another, so all are asked first and applied in bulk where possible. ``fresh``: none
+        # of ``targets`` has a collector (new targets), so there is nothing to look up or undo.
         owner = self._owner
-        for target_hash, (was, old) in before.items():
-            now = targets.get(target_hash)
-            if now is None:
-                if old is not None:
-                    moves.append(Move(target=old, before=was, after="", removed=True))
+        served = self._served
+        unassigned = self._unassigned
+        choose = self._strategy.choose
+        hashes = [target.hash for target in targets]
+        if fresh:
+            choices = [choose(target, "") for target in targets]
+            if "" not in choices:
+                owner.update(zip(hashes, choices, strict=True))
+                for target_hash, chosen in zip(hashes, choices, strict=True):
+                    served[chosen].add(target_hash)
+                unassigned.difference_update(hashes)
+                return
+            currents = [""] * len(targets)
+        else:
+            owner_of = owner.get
+            currents = [owner_of(target_hash, "") for target_hash in hashes]
+            choices = [choose(target, current) for target, current in zip(targets, currents, strict=True)]
+        if before is not None:
+            before.update(
+                {
+                    target_hash: current
+                    for target_hash, current, chosen in zip(hashes, currents, choices, strict=True)
+                    if current != chosen and target_hash not in before
+                }
+            )
+        for target_hash, current, chosen in zip(hashes, currents, choices, strict=True):
+            if chosen == current:
                 continue
-            after = owner.get(target_hash, "")
-            if old is None or was != after or old != now:
-                moves.append(Move(target=now, before=was, after=after))
-        if not presorted:
-            moves.sort(key=_move_order)
-        return tuple(moves)
+            if current:
+                served[current].discard(target_hash)
+            else:
+                unassigned.discard(target_hash)
+            if chosen:
+                owner[target_hash] = chosen
+                served[chosen].add(target_hash)
+            else:
+                del owner[target_hash]
+                unassigned.add(target_hash)

@@ -12,8 +12,9 @@ of one job therefore costs O(log collectors) per target after an O(collectors) h
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 
+from ta.core.allocation.strategy import Regroup
 from ta.core.allocation.tally import Tally
 from ta.core.model import Collector, Target
 
@@ -22,22 +23,23 @@ _Key = tuple[int, int, str]
 
 class LeastWeighted:
     def __init__(self, tally: Tally) -> None:
+        self.ordered = True
         self._tally = tally
         self._collectors: Mapping[str, Collector] = {}
         self._job: str | None = None
         self._heap: list[_Key] = []
 
-    def set_collectors(self, collectors: Mapping[str, Collector], unassigned: Set[int]) -> set[int]:
+    def set_collectors(self, collectors: Mapping[str, Collector], unassigned: Set[int]) -> Regroup:
         self._collectors = collectors
         self._job = None
         self._heap = []
         # Assigned targets keep their collector while it exists; orphans are already in ``unassigned``.
-        return set(unassigned)
+        return Regroup(rechoose=set(unassigned))
 
-    def track(self, target: Target) -> None:
+    def track(self, targets: Iterable[Target]) -> None:
         pass
 
-    def untrack(self, target: Target) -> None:
+    def untrack(self, targets: Iterable[Target]) -> None:
         pass
 
     def choose(self, target: Target, current: str) -> str:

@@ -10,19 +10,20 @@ collector, go to the fallback when one is configured; otherwise they stay unassi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 
-from ta.core.allocation.strategy import Strategy
+from ta.core.allocation.strategy import Regroup, Strategy
 from ta.core.model import Collector, Target
 
 
 class PerNode:
     def __init__(self, fallback: Strategy | None = None) -> None:
         self._fallback = fallback
+        self.ordered = fallback is not None and fallback.ordered
         self._collector_on: dict[str, str] = {}
         self._by_node: dict[str, set[int]] = {}
 
-    def set_collectors(self, collectors: Mapping[str, Collector], unassigned: Set[int]) -> set[int]:
+    def set_collectors(self, collectors: Mapping[str, Collector], unassigned: Set[int]) -> Regroup:
         collector_on: dict[str, str] = {}
         for name in sorted(collectors):
             node = collectors[name].node
@@ -35,22 +36,36 @@ class PerNode:
             if old.get(node) != collector_on.get(node):
                 affected |= self._by_node.get(node, set())
         if self._fallback is not None:
-            affected |= self._fallback.set_collectors(collectors, unassigned)
-        return affected
+            # The fallback's groups mix in targets this strategy placed by node, so they are not uniform here:
+            # every target in them is chosen again (and those on a node with a collector stay put).
+            fallback = self._fallback.set_collectors(collectors, unassigned)
+            affected |= fallback.rechoose
+            for hashes, _collector in fallback.groups:
+                affected |= hashes
+        return Regroup(rechoose=affected)
 
-    def track(self, target: Target) -> None:
-        self._by_node.setdefault(target.node, set()).add(target.hash)
+    def track(self, targets: Iterable[Target]) -> None:
+        targets = list(targets)
+        by_node = self._by_node
+        for target in targets:
+            hashes = by_node.get(target.node)
+            if hashes is None:
+                hashes = by_node[target.node] = set()
+            hashes.add(target.hash)
         if self._fallback is not None:
-            self._fallback.track(target)
+            self._fallback.track(targets)
 
-    def untrack(self, target: Target) -> None:
-        hashes = self._by_node.get(target.node)
-        if hashes is not None:
-            hashes.discard(target.hash)
-            if not hashes:
-                del self._by_node[target.node]
+    def untrack(self, targets: Iterable[Target]) -> None:
+        targets = list(targets)
+        by_node = self._by_node
+        for target in targets:
+            hashes = by_node.get(target.node)
+            if hashes is not None:
+                hashes.discard(target.hash)
+                if not hashes:
+                    del by_node[target.node]
         if self._fallback is not None:
-            self._fallback.untrack(target)
+            self._fallback.untrack(targets)
 
     def choose(self, target: Target, current: str) -> str:
         on_node = self._collector_on.get(target.node, "") if target.node else ""

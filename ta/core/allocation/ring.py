@@ -1,7 +1,8 @@
 """Consistent hashing with bounded loads, bit-compatible with the ring upstream's TA builds.
 
-In: a set of member (collector pod) names, or a key (a target's pre-relabel address). Out: the owner of every
-partition (``partition_owners``, indexed by partition id) and the partition of a key (``partition_of``).
+In: a set of member (collector pod) names, or keys (targets' pre-relabel addresses). Out: the owner of every
+partition (``partition_owners``, indexed by partition id) and the partition of a key (``partition_of``,
+``partitions_of``).
 
 Semantics follow buraksezer/consistent v1.0.0 as configured by the TA: 1061 partitions, 5 replicas per member,
 load factor 1.1, xxHash64 with seed 0. Replica points hash ``"{i}:{name}"``; partition ``p`` starts at the
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import xxhash
@@ -56,6 +57,17 @@ def replica_key(name: str, index: int) -> bytes:
 
 def partition_of(key: str, config: RingConfig = TA_RING) -> int:
     return _hash(_encode(key)) % config.partition_count
+
+
+def partitions_of(keys: Sequence[str], config: RingConfig = TA_RING) -> list[int]:
+    """``partition_of`` for many keys; inlined because it runs once per target added."""
+    count = config.partition_count
+    digest = xxhash.xxh64_intdigest
+    try:
+        return [digest(key.encode()) % count for key in keys]
+    except UnicodeEncodeError:
+        # Only lone surrogates fail strict UTF-8; then every key goes the slower way that encodes them too.
+        return [digest(_encode(key)) % count for key in keys]
 
 
 def max_load(member_count: int, config: RingConfig = TA_RING) -> int:

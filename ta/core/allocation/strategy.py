@@ -1,12 +1,14 @@
 """The contract between the allocator's bookkeeping and an allocation strategy.
 
 In: the collector set, the targets the allocator holds (``track``/``untrack``) and tally changes. Out: which
-targets a membership change may move (``set_collectors``) and the collector a target belongs on (``choose``).
+targets a membership change moves (``set_collectors``, as a ``Regroup``) and the collector a target belongs on
+(``choose``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass
 from typing import Protocol
 
 from ta.core.model import Collector, Target
@@ -17,21 +19,39 @@ PER_NODE = "per-node"
 STRATEGIES = (CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE)
 
 
+@dataclass(frozen=True, slots=True)
+class Regroup:
+    """What a membership change means for the held targets.
+
+    ``groups``: disjoint sets of hashes that each sit together on one collector (or are all unassigned) and now
+    all belong on the given collector, so the allocator can move each set at once. ``rechoose``: hashes whose
+    collector ``choose`` must decide one by one. The allocator reads both immediately and keeps no reference.
+    """
+
+    groups: tuple[tuple[Set[int], str], ...] = ()
+    rechoose: Set[int] = frozenset()
+
+
 class Strategy(Protocol):
-    def set_collectors(self, collectors: Mapping[str, Collector], unassigned: Set[int]) -> set[int]:
-        """Adopt a new collector set; return the hashes whose collector may now differ.
+    @property
+    def ordered(self) -> bool:
+        """Whether choices depend on earlier ones (through the tally): targets are then placed in (job, hash)
+        order and the allocator keeps the tally. Otherwise placement order cannot change any result."""
+
+    def set_collectors(self, collectors: Mapping[str, Collector], unassigned: Set[int]) -> Regroup:
+        """Adopt a new collector set; say which held targets may now belong elsewhere.
 
         ``unassigned`` holds the targets that currently have no collector (including those just orphaned).
         """
 
-    def track(self, target: Target) -> None:
-        """Index a target the allocator now holds (before any ``choose`` for it)."""
+    def track(self, targets: Iterable[Target]) -> None:
+        """Index target values the allocator now holds (before any ``choose`` for them)."""
 
-    def untrack(self, target: Target) -> None:
-        """Forget a target value (removed, or about to be replaced by a new value)."""
+    def untrack(self, targets: Iterable[Target]) -> None:
+        """Forget target values (removed, or about to be replaced by new values)."""
 
     def choose(self, target: Target, current: str) -> str:
         """The collector ``target`` belongs on given its ``current`` one; "" when none can take it."""
 
     def tally_changed(self, collector: str) -> None:
-        """A count of ``collector`` changed (see ``Tally``)."""
+        """A count of ``collector`` changed (see ``Tally``); only called on ``ordered`` strategies."""

@@ -1,7 +1,8 @@
 """Running target counts per collector and per (job, collector), shared by the allocator and its strategies.
 
-In: one ``add``/``remove`` per assignment change. Out: counts the least-weighted strategy ranks collectors by and
-the allocator reports; every change is announced to an optional listener so rankings can stay incremental.
+In: one ``add``/``remove`` per assignment change (the allocator keeps a tally only for the least-weighted
+strategy, alone or as per-node's fallback). Out: the counts least-weighted ranks collectors by; every change is
+announced to an optional listener so rankings can stay incremental.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@ import collections
 import random
 
 from ta.core.allocation.allocator import Allocator
-from ta.core.allocation.ring import partition_of, partition_owners
+from ta.core.allocation.ring import TA_RING, partition_of, partition_owners
 from ta.core.model import Collector
 from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
 
@@ -110,3 +110,27 @@ def test_address_change_under_same_hash_follows_the_ring() -> None:
     (move,) = allocator.update(upserts=[moved])
     assert (move.before, move.after) == (owners[partition_of("a:1")], owners[partition_of(other)])
     assert collections.Counter(counts(allocator).values())[1] == 1
+
+
+def test_membership_changes_move_exactly_the_ring_differences() -> None:
+    # Sizes chosen so both ways of emitting moves run: few moved targets (walk the moved ones) and most of them
+    # (walk every held target); departed collectors' targets must report that collector as "before".
+    rnd = random.Random(11)
+    targets = [make_target(i, job=f"job-{i % 13}") for i in range(4_000)]
+    allocator = Allocator("consistent-hashing")
+    mirror = Mirror()
+    mirror.apply(allocator.update(upserts=targets))
+    current: list[Collector] = []
+    for members in ([], make_collectors(8), make_collectors(9), make_collectors(3, 6), [], make_collectors(5)):
+        old = partition_owners(c.name for c in current) or ("",) * TA_RING.partition_count
+        new = partition_owners(c.name for c in members) or ("",) * TA_RING.partition_count
+        parts = [partition_of(t.address) for t in targets]
+        expected = sorted(
+            (t.job, t.hash, old[p], new[p]) for t, p in zip(targets, parts, strict=True) if old[p] != new[p]
+        )
+        rnd.shuffle(members)
+        moves = allocator.set_collectors(members)
+        assert [(m.target.job, m.target.hash, m.before, m.after) for m in moves] == expected
+        mirror.apply(moves)
+        mirror.assert_mirrors(allocator, [t.hash for t in targets])
+        current = members

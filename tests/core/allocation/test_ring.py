@@ -15,6 +15,7 @@ from ta.core.allocation.ring import (
     max_load,
     partition_of,
     partition_owners,
+    partitions_of,
     replica_key,
     ring_points,
 )
@@ -170,3 +171,9 @@ def test_removing_one_of_sixteen_remaps_keys_near_a_sixteenth() -> None:
     after = partition_owners(members[1:])
     moved = sum(before[partition_of(key)] != after[partition_of(key)] for key in keys)
     assert 10_000 // 32 <= moved <= 10_000 * 2 // 16
+
+
+def test_partitions_of_agrees_with_partition_of_including_lone_surrogates() -> None:
+    keys = ["10.0.0.1:9000", "é:1", "", "a\ud800b"]
+    assert partitions_of(keys) == [partition_of(key) for key in keys]
+    assert partitions_of(keys[:2]) == [partition_of(key) for key in keys[:2]]
