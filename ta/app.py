@@ -34,7 +34,7 @@ from ta.actors.runtime import InFlight, Mailbox, run_actor
 from ta.actors.serving import ServingActor
 from ta.config.load import LoadedConfig
 from ta.config.mapping import config_to_mapping
-from ta.core import secrets
+from ta.core import jsonbytes, secrets
 from ta.core.allocation.allocator import Move
 from ta.core.resources import PODS
 from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
@@ -278,9 +278,9 @@ def config_event(loaded: LoadedConfig) -> ConfigLoaded:
     """The journal gets the config with secrets as digests; the actors get the values, in memory only."""
     mapping = config_to_mapping(loaded.config)
     return ConfigLoaded(
-        body=orjson.dumps(secrets.redact(mapping), option=orjson.OPT_SORT_KEYS),
+        body=jsonbytes.dumps(secrets.redact(mapping), option=orjson.OPT_SORT_KEYS),
         source=loaded.config_file,
-        plain=orjson.dumps(mapping, option=orjson.OPT_SORT_KEYS),
+        plain=jsonbytes.dumps(mapping, option=orjson.OPT_SORT_KEYS),
     )
 
 

@@ -25,7 +25,7 @@ from ta.app import Pipeline, build_pipeline, parse_listen_addr, run_pipeline
 from ta.config.errors import ConfigError
 from ta.config.load import load_config
 from ta.config.mapping import config_to_mapping
-from ta.core import secrets
+from ta.core import jsonbytes, secrets
 from ta.core.timefmt import parse_rfc3339
 from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectChanged
@@ -50,7 +50,7 @@ def config_event(path: str) -> ConfigLoaded:
     args = argparse.Namespace(config_file=path)
     loaded = load_config(args, {}, lambda p: Path(p).read_text(), lambda p: Path(p).exists())
     mapping = secrets.redact(config_to_mapping(loaded.config))
-    return ConfigLoaded(body=orjson.dumps(mapping, option=orjson.OPT_SORT_KEYS), source=path)
+    return ConfigLoaded(body=jsonbytes.dumps(mapping, option=orjson.OPT_SORT_KEYS), source=path)
 
 
 def _latest_timestamp(envelopes: Iterable[Envelope]) -> float:

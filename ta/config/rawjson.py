@@ -15,6 +15,7 @@ import orjson
 
 from ta.config.errors import ConfigError
 from ta.config.yamltext import scalar_text
+from ta.core import jsonbytes
 
 _INT64_MIN = -(1 << 63)
 _UINT64_MAX = (1 << 64) - 1
@@ -27,7 +28,7 @@ class RawJSON:
     @classmethod
     def of(cls, value: object, *, where: str) -> RawJSON:
         """Freeze a YAML-decoded value; ``where`` names its config key in error messages."""
-        return cls(body=orjson.dumps(_jsonable(value, where), option=orjson.OPT_SORT_KEYS))
+        return cls(body=jsonbytes.dumps(_jsonable(value, where), option=orjson.OPT_SORT_KEYS))
 
     def value(self) -> Any:
         """A fresh decoded copy; callers may mutate it freely."""

@@ -27,4 +27,5 @@ def go_escape(body: bytes) -> bytes:
 def dumps(value: object, *, sort_keys: bool = False, newline: bool = False) -> bytes:
     """``sort_keys`` for ``map`` values marshalled by Go (always sorted); structs keep their field order."""
     body = go_escape(orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0))
-    return body + b"\n" if newline else body
+    # Both branches copy to an exact-size object: orjson's own result keeps a ~4 KiB buffer (see jsonbytes).
+    return body + b"\n" if newline else bytes(memoryview(body))

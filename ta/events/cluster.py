@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal, Self
 
 import orjson
 
+from ta.core import jsonbytes
 from ta.events.base import register
 
 WatchType = Literal["ADDED", "MODIFIED", "DELETED"]
@@ -73,7 +74,7 @@ class KubeObjectChanged:
             resource=str(data["resource"]),
             namespace=str(data.get("namespace", "")),
             name=str(data.get("name", "")),
-            body=orjson.dumps(obj),
+            body=jsonbytes.dumps(obj),
         )
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Self
 
 import orjson
 
+from ta.core import jsonbytes
 from ta.events.base import register
 
 
@@ -43,4 +44,4 @@ class ConfigLoaded:
         config = data["config"]
         if not isinstance(config, dict):
             raise ValueError("config must be a JSON object")
-        return cls(body=orjson.dumps(config, option=orjson.OPT_SORT_KEYS), source=str(data.get("source", "")))
+        return cls(body=jsonbytes.dumps(config, option=orjson.OPT_SORT_KEYS), source=str(data.get("source", "")))

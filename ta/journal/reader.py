@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 import yaml
 
+from ta.core import jsonbytes
 from ta.core.resources import resource_of
 from ta.core.sanitize import sanitize
 from ta.events.base import Envelope, EventDecodeError, Journaled, decode
@@ -95,7 +96,7 @@ def object_event(obj: Any) -> KubeObjectChanged | str:
     namespace = str(meta.get("namespace") or "") if isinstance(meta, Mapping) else ""
     clean = sanitize(resource, dict(obj))
     return KubeObjectChanged(
-        watch_type="ADDED", resource=resource, namespace=namespace, name=name, body=orjson.dumps(clean)
+        watch_type="ADDED", resource=resource, namespace=namespace, name=name, body=jsonbytes.dumps(clean)
     )
 
 

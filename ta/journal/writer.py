@@ -11,11 +11,12 @@ from typing import BinaryIO
 
 import orjson
 
+from ta.core import jsonbytes
 from ta.events.base import Envelope
 
 
 def encode(envelope: Envelope) -> bytes:
-    return orjson.dumps(envelope.to_record(), option=orjson.OPT_APPEND_NEWLINE)
+    return jsonbytes.dumps(envelope.to_record(), option=orjson.OPT_APPEND_NEWLINE)
 
 
 class JournalWriter:

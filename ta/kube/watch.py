@@ -31,6 +31,7 @@ import orjson
 import structlog
 from kubernetes_asyncio.client import ApiClient
 
+from ta.core import jsonbytes
 from ta.core.sanitize import sanitize
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, WatchType
 from ta.kube.api import ApiStatusError, get_json, iter_lines, open_stream
@@ -161,7 +162,7 @@ class Watcher:
     def _encode(self, watch_type: WatchType, obj: Mapping[str, Any]) -> bytes:
         if self._raw_observer is not None:
             self._raw_observer(watch_type, self._scope.resource, obj)
-        return orjson.dumps(sanitize(self._scope.resource, obj))
+        return jsonbytes.dumps(sanitize(self._scope.resource, obj))
 
     async def _send(self, watch_type: WatchType, key: _Key, body: bytes) -> None:
         await self._emit(
