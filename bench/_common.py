@@ -32,7 +32,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ta import logs  # noqa: E402
-from ta.app import Listener, Pipeline, build_pipeline, run_pipeline  # noqa: E402
+from ta.app import (  # noqa: E402
+    Listener,
+    Pipeline,
+    build_pipeline,
+    run_pipeline,
+    tune_gc,
+)
 from ta.config.mapping import config_from_mapping, config_to_mapping  # noqa: E402
 from ta.config.model import TAConfig  # noqa: E402
 from ta.core import secrets  # noqa: E402
@@ -42,6 +48,8 @@ from ta.events.files import FileRead  # noqa: E402
 from ta.http import render  # noqa: E402
 from ta.http.view import View  # noqa: E402
 from ta.journal.reader import object_event  # noqa: E402
+
+tune_gc()  # as ta run and ta replay do
 
 NAMESPACE = "otel"
 COMPONENT = {"app.kubernetes.io/component": "opentelemetry-collector"}

@@ -13,6 +13,7 @@ journal), then the actors drain in pipeline order, and the HTTP servers stop las
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import ssl
 import sys
@@ -77,6 +78,13 @@ Source = Callable[[], Coroutine[Any, Any, None]]
 class Listener:
     host: str
     port: int
+
+
+def tune_gc() -> None:
+    """Collect young objects less often. A TA holds hundreds of thousands of long-lived label tuples and
+    targets; with CPython's default thresholds the collector rescans them over and over while a large change
+    builds new ones (measured ~15% of the CPU of a first allocation). Cycles are rare in this code."""
+    gc.set_threshold(100_000, 50, 100)
 
 
 def parse_listen_addr(addr: str) -> Listener:
@@ -286,6 +294,7 @@ def config_event(loaded: LoadedConfig) -> ConfigLoaded:
 
 async def run_live(loaded: LoadedConfig) -> int:
     """``ta run``: the live sources (config, clock, Kubernetes, files, HTTP SD) feeding the pipeline."""
+    tune_gc()
     log = structlog.get_logger("ta")
     config = loaded.config
     raw_prom = config.prometheus_config_dict() or {}

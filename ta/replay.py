@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 import structlog
 
-from ta.app import Pipeline, build_pipeline, parse_listen_addr, run_pipeline
+from ta.app import Pipeline, build_pipeline, parse_listen_addr, run_pipeline, tune_gc
 from ta.config.errors import ConfigError
 from ta.config.load import load_config
 from ta.config.mapping import config_to_mapping
@@ -142,6 +142,7 @@ async def replay(
     answers_out: str | None = None,
     shutdown_timeout: float = 10.0,
 ) -> Pipeline:
+    tune_gc()
     last_ts = capture.envelopes[-1].ts if capture.envelopes else 0.0
     journal = JournalWriter(journal_out) if journal_out else None
     pipeline = build_pipeline(clock=lambda: last_ts, journal=journal)
