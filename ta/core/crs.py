@@ -69,6 +69,55 @@ def _same_content(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> bool
     return old.get("spec") == new.get("spec") and _meta(old)[2] == _meta(new)[2]
 
 
+# ScrapeClass fields (and their nested TLS, authorization and relabel fields) as the CRD spells them. The
+# operator writes the TA config's scrape_classes through a case-insensitive JSON round trip, so they can
+# arrive lowercased ("tlsconfig", "cafile"); upstream matches them case-insensitively, and so do we.
+_SCRAPE_CLASS_FIELDS = (
+    "name",
+    "default",
+    "fallbackScrapeProtocol",
+    "tlsConfig",
+    "authorization",
+    "relabelings",
+    "metricRelabelings",
+    "attachMetadata",
+    "node",
+    "ca",
+    "cert",
+    "keySecret",
+    "caFile",
+    "certFile",
+    "keyFile",
+    "serverName",
+    "insecureSkipVerify",
+    "minVersion",
+    "maxVersion",
+    "secret",
+    "configMap",
+    "key",
+    "optional",
+    "type",
+    "credentials",
+    "credentialsFile",
+    "sourceLabels",
+    "separator",
+    "targetLabel",
+    "regex",
+    "modulus",
+    "replacement",
+    "action",
+)
+_BY_LOWER = {f.lower(): f for f in _SCRAPE_CLASS_FIELDS}
+
+
+def _crd_case(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {_BY_LOWER.get(str(k).lower(), str(k)): _crd_case(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_crd_case(v) for v in value]
+    return value
+
+
 def generator_settings(config: TAConfig) -> Settings:
     cr = config.prometheus_cr
 
@@ -88,7 +137,9 @@ def generator_settings(config: TAConfig) -> Settings:
         scrape_configs=kind(cr.scrape_config_selector, cr.scrape_config_namespace_selector),
         allow_namespaces=cr.allow_namespaces,
         deny_namespaces=cr.deny_namespaces,
-        scrape_classes=tuple(c for c in classes if isinstance(c, Mapping)) if isinstance(classes, list) else (),
+        scrape_classes=tuple(_crd_case(c) for c in classes if isinstance(c, Mapping))
+        if isinstance(classes, list)
+        else (),
         deny_fs_access=cr.deny_fs_access_through_sms,
     )
 

@@ -136,3 +136,19 @@ def test_invalid_monitor_is_rejected_with_a_reason_and_others_survive() -> None:
     assert names(s) == ["serviceMonitor/a/good/0"]
     [problem] = s.rejected()
     assert problem.source == "ServiceMonitor a/bad" and problem.reason
+
+
+def test_lowercased_scrape_classes_from_the_operator_apply() -> None:
+    classes = [
+        {
+            "name": "default-class",
+            "default": True,
+            "relabelings": [{"sourcelabels": ["__meta_kubernetes_pod_node_name"], "targetlabel": "node_from_class"}],
+            "tlsconfig": {"cafile": "/etc/ca.pem"},
+        }
+    ]
+    s = state(config(scrape_classes=classes))
+    s.object_changed(SM, "ADDED", service_monitor("web"))
+    [job] = s.jobs()
+    assert any(r.target_label == "node_from_class" for r in job.relabel_configs)
+    assert b"/etc/ca.pem" in render_scrape_configs(s.jobs(), reveal_secrets=False)
