@@ -247,6 +247,7 @@ async def run_pipeline(
         sequencer=p.sequencer,
         allow_insecure_auth_secrets=allow_insecure_auth_secrets,
         is_ready=p.is_ready,
+        diagnostics=p.serving.diagnostics,
     )
     async with asyncio.TaskGroup() as tg:
         stages = await _run_actors(p, tg)

@@ -19,7 +19,11 @@ def _demo_answers() -> dict[str, bytes]:
         str(ROOT / "examples/demo/cluster.yaml"), config_event(str(ROOT / "examples/demo/targetallocator.yaml"))
     )
     pipeline = asyncio.run(replay(capture, serve=False, listen_addr="127.0.0.1:0"))
-    return dict(answers(pipeline))
+    got = dict(answers(pipeline))
+    got["/debug/dropped?job=serviceMonitor/opentelemetry/sm-example/0"] = pipeline.serving.diagnostics.render_dropped(
+        "serviceMonitor/opentelemetry/sm-example/0"
+    )
+    return got
 
 
 # The labels the guide shows for the one target of serviceMonitor/opentelemetry/sm-example/0 (kept here so
@@ -89,6 +93,10 @@ def test_demo_answers_the_guides_curls() -> None:
     assert "serviceMonitor/opentelemetry/sm-wrong-labels/0" in configs
     assert "serviceMonitor/opentelemetry/sm-wrong-labels/0" not in jobs
     assert b"bleh" not in got["/jobs/serviceMonitor%2Fopentelemetry%2Fsm-example%2F0/targets"]
+    # ...and "why is my target missing" names the rule that dropped the `bleh` port.
+    dropped = orjson.loads(got["/debug/dropped?job=serviceMonitor/opentelemetry/sm-example/0"])
+    bleh = [d for d in dropped if d["labels"].get("__meta_kubernetes_endpointslice_port_name") == "bleh"]
+    assert bleh and all(d["reason"] == "dropped by relabel_configs[2] (action keep)" for d in bleh)
 
 
 def test_guide_labels_match_the_guide_text_when_present() -> None:
