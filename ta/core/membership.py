@@ -103,8 +103,10 @@ class Membership:
 
     def __init__(self, settings: MembershipSettings) -> None:
         self._settings = settings
-        self._pods: dict[str, PodFacts] = {}
-        self._selected: dict[str, PodFacts] = {}
+        # Keyed by (namespace, name): pod names repeat across namespaces, and a cluster-wide pod watch (for
+        # kubernetes_sd) must not let another namespace's "collector-0" replace or delete ours.
+        self._pods: dict[tuple[str, str], PodFacts] = {}
+        self._selected: dict[str, PodFacts] = {}  # only the collector namespace's pods, so by name
         # Sorted by pod name: (collector, pod) for every selected pod; pod is None when its health cannot
         # depend on time (then the collector always counts). None = to be rebuilt from ``_selected``.
         self._sorted: tuple[tuple[Collector, PodFacts | None], ...] | None = None
@@ -119,21 +121,22 @@ class Membership:
     def configure(self, settings: MembershipSettings) -> None:
         # Every pod is kept, so pods outside a new namespace/selector are only re-filtered, never lost.
         self._settings = settings
-        self._selected = {name: pod for name, pod in self._pods.items() if self._selects(pod)}
+        self._selected = {pod.name: pod for pod in self._pods.values() if self._selects(pod)}
         self._sorted = None
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
+        ours = pod.namespace == self._settings.namespace
         if watch_type == "DELETED":
-            self._pods.pop(pod.name, None)
-            if self._selected.pop(pod.name, None) is not None:
+            self._pods.pop((pod.namespace, pod.name), None)
+            if ours and self._selected.pop(pod.name, None) is not None:
                 self._sorted = None
             return
-        self._pods[pod.name] = pod
+        self._pods[(pod.namespace, pod.name)] = pod
         if self._selects(pod):
             if self._selected.get(pod.name) != pod:
                 self._selected[pod.name] = pod
                 self._sorted = None
-        elif self._selected.pop(pod.name, None) is not None:
+        elif ours and self._selected.pop(pod.name, None) is not None:
             self._sorted = None
 
     def collectors(self, now: float) -> tuple[Collector, ...]:

@@ -133,3 +133,11 @@ def test_deleting_an_unknown_or_unselected_pod_changes_nothing() -> None:
     assert m.changed(NOW) is None
     m.apply("DELETED", pod("a"))
     assert m.changed(NOW) == ()
+
+
+def test_same_pod_name_in_another_namespace_does_not_touch_the_collector() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=30))
+    m.apply("ADDED", pod("collector-0"))
+    m.apply("ADDED", pod("collector-0", ns="apps"))
+    m.apply("DELETED", pod("collector-0", ns="apps"))
+    assert names(m) == ["collector-0"]
