@@ -4,7 +4,9 @@ In: ``ConfigLoaded`` (the Prometheus ``config:`` section, the filter strategy), 
 generated from Prometheus CRs), ``FileRead`` (file SD contents), ``KubeObjectChanged`` (kubernetes_sd).
 Out: ``TargetsChanged`` (only what changed), ``ScrapeConfigsChanged`` (both ``/scrape_configs`` bodies,
 re-rendered only for jobs that changed) and ``InputRejected`` for every job, file or object skipped.
-The served job set is the config file's jobs plus the CR jobs; on a name clash the config file's job wins.
+While the planned initial lists are arriving, kubernetes_sd objects are only stored, and every group is built
+once when the last list is in. The served job set is the config file's jobs plus the CR jobs; on a name
+clash the config file's job wins.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import assert_never
 
 from ta.actors.settings import settings_of
 from ta.config.model import TAConfig
+from ta.core.crs import CONFIGMAPS, RESOURCE_KINDS, SECRETS
 from ta.core.discovery.jobs import Discovery, Result
 from ta.core.resources import known_resources
 from ta.events.base import Envelope
@@ -30,6 +33,8 @@ from ta.promcfg.render import CachedRenderer
 from ta.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
 
 RELABEL_CONFIG = "relabel-config"
+# Watched resources only the CR actor reads: their lists do not hold back kubernetes_sd evaluation.
+NOT_OURS = frozenset([*RESOURCE_KINDS, SECRETS, CONFIGMAPS])
 KNOWN_RESOURCES = frozenset(known_resources())
 
 Input = Envelope | CRJobsChanged
@@ -44,6 +49,7 @@ class DiscoveryActor:
         self._file = ParsedConfig()
         self._cr_jobs: tuple[ScrapeJob, ...] = ()
         self._renderer = CachedRenderer()
+        self._pending: set[tuple[str, str]] = set()  # planned scopes whose first list is not in yet
 
     def step(self, message: Input) -> list[Output]:
         if isinstance(message, CRJobsChanged):
@@ -73,16 +79,32 @@ class DiscoveryActor:
                 return self._outputs(seq, self.core.kube_object(event.resource, event.watch_type, event.obj()))
             case KubeResourceUnavailable():
                 where = f"{event.resource} {event.namespace or '*'}"
-                return [InputRejected(seq=seq, source=where, reason=f"cannot watch, skipped: {event.reason}")]
+                rejected = InputRejected(seq=seq, source=where, reason=f"cannot watch, skipped: {event.reason}")
+                return [rejected, *self._listed(seq, event.resource, event.namespace)]
             case HttpSDResponse():
                 result = self.core.http_sd_response(
                     event.url, event.status, event.content_type, event.body, event.error
                 )
                 return self._outputs(seq, result)
-            case KubeListSynced() | KubeWatchesPlanned() | Tick():
+            case KubeWatchesPlanned():
+                self._pending = {(r, ns) for r, ns in event.scopes if r not in NOT_OURS}
+                self.core.kube_deferred = bool(self._pending)
+                return []
+            case KubeListSynced():
+                return self._listed(seq, event.resource, event.namespace)
+            case Tick():
                 return []
             case _:
                 assert_never(event)
+
+    def _listed(self, seq: int, resource: str, namespace: str) -> list[Output]:
+        """A planned scope's first list is in; when it was the last one, build what was deferred."""
+        if (resource, namespace) not in self._pending:
+            return []
+        self._pending.discard((resource, namespace))
+        if self._pending or not self.core.kube_deferred:
+            return []
+        return self._outputs(seq, self.core.kube_flush())
 
     def _reconfigure(self, seq: int) -> list[Output]:
         if self._settings is None:

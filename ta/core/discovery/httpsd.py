@@ -44,4 +44,3 @@ def http_sd_groups(url: str, status: int, content_type: str, body: str) -> tuple
         )
         for i, (targets, labels) in enumerate(raw)
     )
-

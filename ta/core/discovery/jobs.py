@@ -66,6 +66,10 @@ class Discovery:
         self._filter_relabel = True
         self._reported_errors: set[Problem] = set()
         self.kube = KubeDiscovery()
+        # While the initial lists are coming in, kubernetes_sd objects are only stored: evaluating each one as
+        # it arrives would rebuild a 50-endpoint slice for every one of its 50 pods, and again for every job
+        # sharing the SD config. ``kube_flush`` then builds every group once.
+        self.kube_deferred = False
 
     @property
     def jobs(self) -> tuple[ScrapeJob, ...]:
@@ -147,9 +151,21 @@ class Discovery:
         return {f"http/{g.source}": g for g in self._http.get(url, ())}
 
     def kube_object(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> Result:
+        if self.kube_deferred:
+            self.kube.store(resource, watch_type, obj)
+            return self._result(Delta())
         delta = Delta()
         for job, source, group in self.kube.apply(resource, watch_type, obj):
             delta.merge(self._build(job, source, group))
+        return self._result(delta)
+
+    def kube_flush(self) -> Result:
+        """End of the initial lists: build every kubernetes_sd group from the stored objects, once."""
+        self.kube_deferred = False
+        delta = Delta()
+        for name in sorted(self._jobs):
+            if self.kube.has_job(name):
+                delta.merge(self._set_sources(name, "k8s/", self.kube.job_groups(name)))
         return self._result(delta)
 
     def kube_watches(self) -> set[tuple[str, str]]:
@@ -166,7 +182,8 @@ class Discovery:
                 groups.update(self._file_groups_of(path))
         for url in sorted({sd.url for sd in job.http_sd_configs}):
             groups.update(self._http_groups_of(url))
-        groups.update(self.kube.job_groups(name))
+        if not self.kube_deferred:
+            groups.update(self.kube.job_groups(name))
         delta = Delta()
         for source in self.index.sources(name):
             if source not in groups:

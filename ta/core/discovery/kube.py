@@ -69,6 +69,9 @@ class KubeDiscovery:
             self._groups.pop(cfg, None)
             self._order = None
 
+    def has_job(self, name: str) -> bool:
+        return bool(self._by_job.get(name))
+
     def job_groups(self, name: str) -> dict[str, TargetGroup]:
         out: dict[str, TargetGroup] = {}
         for i, cfg in self._by_job.get(name, ()):
@@ -78,6 +81,11 @@ class KubeDiscovery:
             for source, group in cached.items():
                 out[source_key(i, source)] = group
         return out
+
+    def store(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> None:
+        """Record a change without evaluating anything (during the initial lists; see ``Discovery``)."""
+        self.objects.apply(resource, watch_type, dict(obj))
+        self._groups.clear()
 
     def apply(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> Iterator[tuple[str, str, TargetGroup]]:
         """Apply one object change; yield (job, source key, new group) for every group it may have changed."""

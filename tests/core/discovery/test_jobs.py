@@ -75,3 +75,30 @@ def test_kubernetes_sd_endpointslice_change_touches_only_that_slice() -> None:
     assert not other_ns.delta
     gone = d.kube_object("discovery.k8s.io/v1/endpointslices", "DELETED", eps("a", "10.0.0.1"))
     assert len(gone.delta.removals) == 1
+
+
+def test_deferred_initial_lists_build_each_group_once_at_flush() -> None:
+    d, _ = _discovery(
+        {"job_name": "k", "kubernetes_sd_configs": [{"role": "endpointslice", "namespaces": {"names": ["ns"]}}]}
+    )
+    d.kube_deferred = True
+    slice_ = {
+        "metadata": {"name": "a", "namespace": "ns", "labels": {"kubernetes.io/service-name": "svc"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": ["10.0.0.1"], "targetRef": {"kind": "Pod", "name": "p", "namespace": "ns"}}],
+        "ports": [{"name": "http", "port": 80}],
+    }
+    pod = {
+        "metadata": {"name": "p", "namespace": "ns", "labels": {"app": "x"}},
+        "spec": {"nodeName": "n1"},
+        "status": {"podIP": "10.0.0.1"},
+    }
+    assert not d.kube_object("discovery.k8s.io/v1/endpointslices", "ADDED", slice_).delta
+    assert not d.kube_object("v1/pods", "ADDED", pod).delta
+    flushed = d.kube_flush()
+    [target] = flushed.delta.upserts.values()
+    assert target.address == "10.0.0.1:80" and dict(target.labels)["__meta_kubernetes_pod_label_app"] == "x"
+    # After the flush, changes are evaluated as they come.
+    pod["metadata"]["labels"] = {"app": "y"}  # type: ignore[index]
+    [changed] = d.kube_object("v1/pods", "MODIFIED", pod).delta.upserts.values()
+    assert dict(changed.labels)["__meta_kubernetes_pod_label_app"] == "y"
