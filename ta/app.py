@@ -155,6 +155,7 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
                 sync.expect(event.scopes)
                 await membership_box.put(envelope)
                 await crs_box.put(envelope)
+                await discovery_box.put(envelope)
             case KubeListSynced() | KubeResourceUnavailable():
                 sync.observe(event.resource, event.namespace)
                 if event.resource == PODS:
