@@ -1,8 +1,8 @@
 """The "why is my target missing?" read model: dropped targets with the rule that dropped them, and the
 recent problems (rejected monitors, bad jobs, unreadable files, unwatchable resources).
 
-In: the dropped targets of each changed (job, source) group and every ``InputRejected`` note, from the
-serving actor. Out: JSON bodies for ``GET /debug/dropped?job=<job>`` and ``GET /debug/problems``.
+In: the dropped targets of each changed (job, source) group (up to ten examples per group; see
+``ta.core.discovery.index``) and every ``InputRejected`` note, from the serving actor. Out: JSON bodies for ``GET /debug/dropped?job=<job>`` and ``GET /debug/problems``.
 Nothing here holds secrets: dropped targets carry discovered labels only, problems carry reasons.
 """
 

@@ -42,6 +42,12 @@ class Delta:
         return bool(self.upserts or self.removals)
 
 
+# Dropped targets kept per (job, source) for the "why is my target missing" view. All of them are counted,
+# but a ServiceMonitor sees every endpoint of its namespaces and drops most: keeping every one with its full
+# labels cost hundreds of MiB in a large cluster, and a few examples per group answer the question.
+DROPPED_KEPT_PER_GROUP = 10
+
+
 @dataclass(slots=True)
 class _Group:
     targets: dict[int, Target]
@@ -78,6 +84,7 @@ class TargetIndex:
         for h in new_targets:
             providers.setdefault(h, set()).add(source)
         discovered = len(targets) + len(dropped)
+        dropped = dropped[:DROPPED_KEPT_PER_GROUP]
         if discovered != (old.discovered if old else 0):
             self.counts_version += 1
         self._discovered[job] = self._discovered.get(job, 0) - (old.discovered if old else 0) + discovered
