@@ -131,11 +131,7 @@ class Membership:
             if ours and self._selected.pop(pod.name, None) is not None:
                 self._sorted = None
             return
-        if ours or not self._settings.namespace:
-            # Other namespaces' pods arrive through a cluster-wide watch for kubernetes_sd; keeping them cost
-            # ~0.24 GiB at 100k pods. (The config comes first in every journal; a later config naming another
-            # namespace re-filters only what was kept.)
-            self._pods[(pod.namespace, pod.name)] = pod
+        self._pods[(pod.namespace, pod.name)] = pod
         if self._selects(pod):
             if self._selected.get(pod.name) != pod:
                 self._selected[pod.name] = pod
