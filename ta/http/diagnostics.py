@@ -2,7 +2,8 @@
 recent problems (rejected monitors, bad jobs, unreadable files, unwatchable resources).
 
 In: the dropped targets of each changed (job, source) group (up to ten examples per group; see
-``ta.core.discovery.index``) and every ``InputRejected`` note, from the serving actor. Out: JSON bodies for ``GET /debug/dropped?job=<job>`` and ``GET /debug/problems``.
+``ta.core.discovery.index``) and every ``InputRejected`` note, from the serving actor. Out: JSON bodies
+for ``GET /debug/dropped?job=<job>`` and ``GET /debug/problems``.
 Nothing here holds secrets: dropped targets carry discovered labels only, problems carry reasons.
 """
 
