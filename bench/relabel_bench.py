@@ -11,7 +11,10 @@ running only that row (``resource.getrusage``), for 100 000 endpointslice target
   service and endpointslice labels on the group, endpoint/pod labels on each target;
 * build_targets, half groups kept: the same, with half the services not matching the rule set's service
   label keep rule;
-* the two build_targets rows again through ``build_targets_reference`` (the straightforward implementation).
+* the two build_targets rows again through ``build_targets_reference`` (the straightforward implementation);
+* build_targets, groups of 5: per-group costs (looking the job up, the once-per-group rules) weigh ten times more.
+
+The load average is printed before and after: on a shared machine it explains much of the spread between runs.
 
 Nothing is asserted: these are figures to compare on one machine. Run: ``python bench/relabel_bench.py [targets]``.
 """
@@ -19,6 +22,7 @@ Nothing is asserted: these are figures to compare on one machine. Run: ``python 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -135,14 +139,14 @@ def endpoint_labels(i: int) -> LabelSet:
     )
 
 
-def groups_of(count: int, *, half_kept: bool) -> list[TargetGroup]:
+def groups_of(count: int, *, half_kept: bool, size: int = GROUP_SIZE) -> list[TargetGroup]:
     return [
         TargetGroup(
-            source=f"endpointslice/ns/g{start // GROUP_SIZE}",
-            labels=group_labels(start // GROUP_SIZE, half_kept=half_kept),
-            targets=tuple(endpoint_labels(i) for i in range(start, min(start + GROUP_SIZE, count))),
+            source=f"endpointslice/ns/g{start // size}",
+            labels=group_labels(start // size, half_kept=half_kept),
+            targets=tuple(endpoint_labels(i) for i in range(start, min(start + size, count))),
         )
-        for start in range(0, count, GROUP_SIZE)
+        for start in range(0, count, size)
     ]
 
 
@@ -163,6 +167,7 @@ ROWS = (
     "build_targets, groups of 50, half groups kept",
     "build_targets_reference, groups of 50, all kept",
     "build_targets_reference, groups of 50, half groups kept",
+    "build_targets, groups of 5, all kept",
 )
 
 
@@ -177,8 +182,8 @@ def run_row(row: int, count: int) -> dict[str, float | int]:
         kept = sum(apply(LabelBuilder(labels), rules) for labels in flat)
         seconds = time.process_time() - start
     else:
-        groups = groups_of(count, half_kept=row in (2, 4))
-        build = build_targets if row in (1, 2) else build_targets_reference
+        groups = groups_of(count, half_kept=row in (2, 4), size=5 if row == 5 else GROUP_SIZE)
+        build = build_targets if row in (1, 2, 5) else build_targets_reference
         start = time.process_time()
         results = [build(SETTINGS, group) for group in groups]
         seconds = time.process_time() - start
@@ -193,6 +198,7 @@ def main() -> None:
         print(json.dumps(run_row(row, count)))
         return
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"{count} targets, {len(group_labels(0, half_kept=False)) + len(endpoint_labels(0))} labels each")
     print(f"({len(group_labels(0, half_kept=False))} on the group), {len(RULES)} rules + the TA's 2 sharding rules")
     print(f"{'scenario':<56} {'targets/s (CPU)':>16} {'kept':>8} {'peak RSS MiB':>13}")
@@ -204,6 +210,7 @@ def main() -> None:
         figures = json.loads(out)
         rate = count / figures["seconds"]
         print(f"{name:<56} {rate:>16,.0f} {figures['kept']:>8} {figures['peak_mib']:>13.1f}")
+    print("load average (1, 5, 15 min) after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ Targets of one group with the same identity collapse (the last one wins).
 Deliberate differences: params are seeded in sorted name order (upstream uses Go map order, so the hash of a
 target whose rules add labels after several params could vary between upstream runs); a target without an
 ``__address__`` (after the merge) is reported as dropped instead of being allocated with an empty URL.
+
+``build_targets_reference`` is the straightforward implementation and the executable spec; ``build_targets`` gives
+the same result faster: per group it looks each distinct tuple of target label names up once (``_Shape``: where
+every label sits in ``(absent, *group labels, *target labels)``), runs the once-per-group half of the job's split
+plan (``ta.core.relabel.plan.split_plan``) once per distinct set of rule inputs the targets carry, and per target
+only C-level tuple picks, the per-target rules and the hash.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, fields
 from itertools import chain
 from operator import itemgetter
 
@@ -33,7 +40,7 @@ from ta.core.model import Target, TargetGroup
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import RelabelConfig
 from ta.core.relabel.engine import UTF8, RuleSet, apply_at, compile_rules
-from ta.core.relabel.plan import Plan, compile_plan
+from ta.core.relabel.plan import Plan, Split, SplitOutcome, compile_plan, split_plan
 
 ADDRESS = "__address__"
 META_PREFIX = "__meta_"
@@ -44,6 +51,7 @@ DROP_DISABLE_SHARDING_RULE = RelabelConfig(action="labeldrop", regex=DISABLE_SHA
 
 # Encodes as the single byte 0xFF under "surrogateescape": lets one join + encode build the whole hash input.
 _SEP = "\udcff"
+_NUL = "\0"
 # The first name after every "__meta_"-prefixed name ('`' follows '_').
 _META_END = "__meta`"
 _NAME = itemgetter(0)
@@ -237,13 +245,17 @@ class _Shape:
     Targets of one group mostly share their label names, so this is computed once per distinct name tuple and
     every target then needs only C-level tuple picks: ``merge`` gives the served label set (sorted, the target's
     value wins on a shared name; ``None`` means the target tuple itself, as ``_merge`` does without group labels),
-    ``pick`` the pairs of ``Plan.names`` and ``base`` the non-``__meta_*`` pairs of the builder's sorted base.
+    ``split`` the plan cut at the plan inputs this target carries itself, ``tpick`` the pairs of ``split.tnames``,
+    ``gpick`` those of ``split.gnames`` (group labels only, so it also applies to the group's ``prefix``) and
+    ``base`` the non-``__meta_*`` pairs of the builder's sorted base.
     """
 
     merge: Picker | None
-    pick: Picker
-    base: Picker
-    base_written: bool  # a base name the plan may write: those must be dropped from the base when touched
+    split: Split
+    tpick: Picker
+    gpick: Picker
+    address: int  # index of the ``__address__`` pair in the pool (0: absent)
+    base: Picker  # the split tracks deleted names (``gone``) iff the plan may write one of these names
 
 
 _UNPLANNABLE = object()  # a label tuple with a repeated name: left to the reference path
@@ -259,11 +271,15 @@ def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ..
         where[name] = offset + j  # the target's value wins
     order = sorted(where) if group_names else list(target_names)
     base = [name for name in order if not name.startswith(META_PREFIX)]
+    base_written = not plan.written.isdisjoint(base)
+    split = split_plan(plan, frozenset(target_names).intersection(plan.names), base_written)
     return _Shape(
         merge=_picker([where[name] for name in order]) if group_names else None,
-        pick=_picker([where.get(name, 0) for name in plan.names]),
+        split=split,
+        tpick=_picker([where.get(name, 0) for name in split.tnames]),
+        gpick=_picker([where.get(name, 0) for name in split.gnames]),
+        address=where.get(ADDRESS, 0),
         base=_picker([where[name] for name in base]),
-        base_written=not plan.written.isdisjoint(base),
     )
 
 
@@ -279,6 +295,95 @@ def _shapes_for(plan: Plan, group_names: tuple[str, ...]) -> dict[tuple[str, ...
     return shapes
 
 
+def _entries_hash(base: Iterable[tuple[str, str]], tail: dict[str, str], gone: AbstractSet[str], job: str) -> int:
+    """The identity hash from a split's outcome, the plain way (for names or values holding a NUL)."""
+    present = [pair for pair in base if pair[1] and pair[0] not in tail and pair[0] not in gone]
+    return identity_hash([*present, *((name, entry[len(name) + 1 :]) for name, entry in tail.items())], job)
+
+
+def _setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[object, object], None], ...] | None:
+    """The slot setters of ``cls``'s fields, if they are exactly ``names`` and ``__init__`` only stores them.
+
+    A frozen dataclass's ``__init__`` stores each field through ``object.__setattr__`` (~5x the cost of the slot
+    descriptor's ``__set__``); storing through the descriptors gives the same instance -- same fields, so the same
+    equality, hash and repr, and still frozen afterwards. Anything more in ``__init__`` (``__post_init__``, other
+    fields) and the callers below use the constructor.
+    """
+    if tuple(field.name for field in fields(cls)) != names or hasattr(cls, "__post_init__"):
+        return None
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_TARGET_SET = _setters(Target, ("job", "address", "labels", "hash", "node"))
+_DROPPED_SET = _setters(DroppedTarget, ("job", "labels", "reason"))
+
+
+def _new_target(job: str, address: str, labels: LabelSet, digest: int, node: str) -> Target:
+    """``Target(job=job, address=address, labels=labels, hash=digest, node=node)``, built field by field."""
+    if _TARGET_SET is None:
+        return Target(job=job, address=address, labels=labels, hash=digest, node=node)
+    set_job, set_address, set_labels, set_hash, set_node = _TARGET_SET
+    target: Target = object.__new__(Target)
+    set_job(target, job)
+    set_address(target, address)
+    set_labels(target, labels)
+    set_hash(target, digest)
+    set_node(target, node)
+    return target
+
+
+def _new_dropped(job: str, labels: LabelSet, reason: str) -> DroppedTarget:
+    """``DroppedTarget(job=job, labels=labels, reason=reason)``, built field by field."""
+    if _DROPPED_SET is None:
+        return DroppedTarget(job=job, labels=labels, reason=reason)
+    set_job, set_labels, set_reason = _DROPPED_SET
+    dropped: DroppedTarget = object.__new__(DroppedTarget)
+    set_job(dropped, job)
+    set_labels(dropped, labels)
+    set_reason(dropped, reason)
+    return dropped
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Compiled:
+    """What ``build_targets`` derives from one ``JobSettings`` under the relabel-config filter strategy."""
+
+    settings: JobSettings  # held, so that its id() stays its own while this entry exists
+    rules: RuleSet
+    seeded: tuple[tuple[str, str], ...]
+    plan: Plan | None
+    reasons: tuple[str, ...]
+
+
+_COMPILED_LIMIT = 1024
+_compiled_by_id: dict[int, _Compiled] = {}
+
+
+def _compiled(settings: JobSettings) -> _Compiled:
+    """The compiled job, looked up by the identity of ``settings`` (callers reuse one object per job).
+
+    The lru caches behind it key on the rules themselves, and hashing ~17 rule dataclasses field by field costs
+    about as much as building two targets -- per group. The id() is only a cache key (the entry holds the object, so
+    the id cannot be reused meanwhile, and is checked), never part of a result.
+    """
+    found = _compiled_by_id.get(id(settings))
+    if found is not None and found.settings is settings:
+        return found
+    rules = filter_rules(settings.relabel_configs, settings.name_validation_scheme)
+    seeded = seeds(settings)
+    compiled = _Compiled(
+        settings=settings,
+        rules=rules,
+        seeded=seeded,
+        plan=compile_plan(rules.configs, settings.name_validation_scheme, seeded),
+        reasons=_reasons(rules),
+    )
+    if len(_compiled_by_id) >= _COMPILED_LIMIT:
+        _compiled_by_id.clear()
+    _compiled_by_id[id(settings)] = compiled
+    return compiled
+
+
 @functools.lru_cache(maxsize=1024)
 def _reasons(rules: RuleSet) -> tuple[str, ...]:
     """Drop reasons by ``Plan.run`` result: rule ``i`` at index ``i``, and ``-1`` (empty address) last."""
@@ -290,30 +395,43 @@ def _reasons(rules: RuleSet) -> tuple[str, ...]:
 def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
     """Build the allocatable targets of one target group; see the module docstring for the semantics.
 
-    Same result as ``build_targets_reference``, computed through a compiled ``Plan`` (see ``ta.core.relabel.plan``
-    for why that is exact) when the job's rules allow one.
+    Same result as ``build_targets_reference``, computed through a compiled ``Plan`` split at the labels each
+    target carries itself (see ``ta.core.relabel.plan`` for why that is exact) when the job's rules allow one.
     """
     if not settings.filter_relabel:
         return build_targets_reference(settings, group)
-    rules = filter_rules(settings.relabel_configs, settings.name_validation_scheme)
-    seeded = seeds(settings)
-    plan = compile_plan(rules.configs, settings.name_validation_scheme, seeded)
+    compiled = _compiled(settings)
+    plan = compiled.plan
     if plan is None:
         return build_targets_reference(settings, group)
+    rules, seeded, reasons = compiled.rules, compiled.seeded, compiled.reasons
     job = settings.job
-    run = plan.run
-    reasons = _reasons(rules)
-    meta_written = plan.meta_written
     group_labels = group.labels
+    group_names = tuple(map(_NAME, group_labels))
     prefix = (_ABSENT, *group_labels)
-    shapes = _shapes_for(plan, tuple(map(_NAME, group_labels)))
+    shapes = _shapes_for(plan, group_names)
+    # The once-per-group part of each split met in this group: its state, or the rule dropping every target.
+    states: dict[Split, int | tuple[object, ...]] = {}
     kept: dict[int, Target] = {}
     dropped: list[DroppedTarget] = []
+    last_names: tuple[str, ...] | None = None
+    shape: _Shape | object = _UNPLANNABLE
+    split: Split | None = None
+    state: int | tuple[object, ...] = 0
     for target_labels in group.targets:
         names = tuple(map(_NAME, target_labels))
-        shape = shapes.get(names)
-        if shape is None:
-            shape = shapes[names] = _shape(plan, tuple(map(_NAME, group_labels)), names)
+        if names != last_names:  # targets of a group mostly share their names: skip the lookups
+            last_names = names
+            found = shapes.get(names)
+            if found is None:
+                found = shapes[names] = _shape(plan, group_names, names)
+            shape = found
+            if isinstance(shape, _Shape) and shape.split is not split:
+                split = shape.split
+                cached = states.get(split)
+                if cached is None:
+                    cached = states[split] = split.prep(shape.gpick(prefix))
+                state = cached
         if not isinstance(shape, _Shape):
             _reference_target(
                 settings,
@@ -327,21 +445,30 @@ def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
             continue
         pool = prefix + target_labels
         labels = target_labels if shape.merge is None else shape.merge(pool)
-        out = run(shape.pick(pool))
+        if isinstance(state, int):
+            out: SplitOutcome = state if pool[shape.address][1] else -1
+        else:
+            out = shape.split.run(shape.tpick(pool), state)
         if isinstance(out, int):
-            dropped.append(DroppedTarget(job=job, labels=labels, reason=reasons[out]))
+            dropped.append(_new_dropped(job, labels, reasons[out]))
             continue
         address, node, tail, gone = out
         # The identity hash input: the untouched non-meta base labels (sorted, "" values are absent), then the
-        # non-meta labels set since, in first-set order (the builder's Range order), then the job.
+        # non-meta labels set since, in first-set order (the builder's Range order; ``tail`` holds them as
+        # ``name + "\0" + value`` entries), then the job.
         base: Iterable[tuple[str, str]] = shape.base(pool)
-        if shape.base_written:
+        if gone is not None:  # the plan may write some base name
             base = [pair for pair in base if pair[0] not in tail and pair[0] not in gone]
-        added: Iterable[tuple[str, str]] = tail.items()
-        if meta_written:
-            added = [pair for pair in added if not pair[0].startswith(META_PREFIX)]
+        entries = tail.values()
         present: Iterable[tuple[str, str]] = filter(_VALUE, base)
-        text = _SEP.join([*chain.from_iterable(present), *chain.from_iterable(added), job])
-        digest = xxhash.xxh64_intdigest(text.encode("utf-8", "surrogateescape"))
-        kept[digest] = Target(job=job, address=address, labels=labels, hash=digest, node=node)
+        parts = [*chain.from_iterable(present), *entries, job]
+        # Joined with NUL, then NUL bytes turned into the 0xFF separator: a (UCS-2) surrogate separator makes the
+        # join and encode several times slower. Exact unless some name or value itself holds a NUL (no other
+        # character encodes to a 0x00 byte), which the count catches.
+        text = _NUL.join(parts)
+        if text.count(_NUL) == len(parts) - 1 + len(entries):
+            digest = xxhash.xxh64_intdigest(text.encode("utf-8", "surrogateescape").replace(b"\0", b"\xff"))
+        else:
+            digest = _entries_hash(shape.base(pool), tail, gone or frozenset(), job)
+        kept[digest] = _new_target(job, address, labels, digest, node)
     return BuildResult(targets=tuple(kept.values()), dropped=tuple(dropped))

@@ -4,7 +4,7 @@ fast path against ``build_targets_reference`` on random groups and rules."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,15 @@ from hypothesis import strategies as st
 
 from ta.core.allocation.nodes import node_of
 from ta.core.labels import LabelSet, label_set, merge
-from ta.core.model import TargetGroup
+from ta.core.model import Target, TargetGroup
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import RelabelConfig
 from ta.core.relabel.engine import apply
 from ta.core.targets import (
+    DroppedTarget,
     JobSettings,
+    _new_dropped,
+    _new_target,
     _sorted_hash,
     build_targets,
     build_targets_reference,
@@ -196,3 +199,91 @@ def test_fast_path_matches_reference(
     assert build_targets(settings, group) == build_targets_reference(settings, group)
     # Twice: the second run goes through warm shape caches and memo tables.
     assert build_targets(settings, group) == build_targets_reference(settings, group)
+
+
+# Group/target splits: names only on the group, only on targets, on both; rules read each kind and overwrite them
+# (a group label overwritten from a target label and back), so the split's dataflow and the group-level early exit
+# are exercised through build_targets.
+_G = ["__meta_svc", "g", "job", "__meta_kubernetes_pod_node_name"]
+_T = ["__meta_pod", "t", "__meta_kubernetes_endpointslice_address_target_kind"]
+_B = ["b", "__meta_kubernetes_endpointslice_address_target_name"]
+_split_names = st.sampled_from([*_G, *_T, *_B, "__address__", "w", "__tmp_h"])
+_split_values = st.sampled_from(["", "h:1", "h:2", "Node", "Pod", "my-app", "x;y", "n\0ul", "\udcff"])
+_split_rules = st.builds(
+    RelabelConfig,
+    source_labels=st.lists(_split_names, max_size=2).map(tuple),
+    regex=st.sampled_from(["(.*)", "(.+)", "my-app", "Pod;(.*)", "(.+);", "h:.", "x", "n(.*)"]),
+    modulus=st.integers(min_value=1, max_value=3),
+    target_label=_split_names,
+    replacement=st.sampled_from(["$1", "v", ""]),
+    action=st.sampled_from(["replace", "replace", "keep", "drop", "keepequal", "dropequal", "hashmod", "uppercase"]),
+) | st.builds(RelabelConfig, action=st.just("labeldrop"), regex=_split_names)
+
+
+@hyp_settings(max_examples=400, deadline=None)
+@given(
+    group_labels=st.dictionaries(st.sampled_from([*_G, *_B]), _split_values, max_size=5).map(label_set),
+    targets=st.lists(
+        st.builds(
+            dict,
+            st.dictionaries(st.sampled_from([*_T, *_B]), _split_values, max_size=4),
+            __address__=st.sampled_from(["h:1", "h:2", "h:3", ""]),
+        ).map(label_set),
+        max_size=6,
+    ),
+    rules=st.lists(_split_rules, max_size=8),
+)
+def test_fast_path_matches_reference_on_group_target_splits(
+    group_labels: LabelSet, targets: list[LabelSet], rules: list[RelabelConfig]
+) -> None:
+    settings = replace(settings_of({"job": "j"}), relabel_configs=tuple(rules))
+    group = TargetGroup(source="s", targets=(*targets, *targets[::-1]), labels=group_labels)
+    assert build_targets(settings, group) == build_targets_reference(settings, group)
+
+
+def test_group_level_keep_drops_every_target_of_the_group() -> None:
+    rules = [{"action": "keep", "source_labels": ["__meta_svc"], "regex": "my-app"}]
+    settings = settings_of({"job": "j", "relabel_configs": rules})
+    targets = (label_set({"__address__": "h:1", "t": "1"}), label_set({"t": "2"}), label_set({"__address__": "h:3"}))
+    group = TargetGroup(source="s", targets=targets, labels=label_set({"__meta_svc": "other"}))
+    result = build_targets(settings, group)
+    assert result == build_targets_reference(settings, group)
+    assert [d.reason for d in result.dropped] == [
+        "dropped by relabel_configs[0] (action keep)",
+        "empty __address__",
+        "dropped by relabel_configs[0] (action keep)",
+    ]
+    assert [d.labels for d in result.dropped] == [merge(group.labels, t) for t in targets]
+
+
+def test_hash_of_values_holding_nul_or_surrogates() -> None:
+    # NUL stands in for the 0xFF separator on the fast path: a NUL in a value must take the exact path.
+    settings = settings_of({"job": "j", "relabel_configs": [{"target_label": "x", "replacement": "a\0b"}]})
+    for value in ("n\0ul", "\udcff", "ü"):
+        group = TargetGroup(source="s", targets=(label_set({"__address__": "h:1", "v": value}),))
+        result = build_targets(settings, group)
+        assert result == build_targets_reference(settings, group)
+        assert result.targets[0].hash == identity_hash(
+            [("__address__", "h:1"), ("v", value), *seeds(settings), ("x", "a\0b")], "j"
+        )
+
+
+def test_targets_built_field_by_field_equal_constructed_ones() -> None:
+    labels = label_set({"__address__": "h:1"})
+    built = _new_target("j", "h:1", labels, 7, "n")
+    constructed = Target(job="j", address="h:1", labels=labels, hash=7, node="n")
+    assert built == constructed and hash(built) == hash(constructed) and repr(built) == repr(constructed)
+    with pytest.raises(FrozenInstanceError):
+        built.hash = 8  # type: ignore[misc]
+    dropped = _new_dropped("j", labels, "r")
+    assert dropped == DroppedTarget(job="j", labels=labels, reason="r")
+    assert hash(dropped) == hash(DroppedTarget(job="j", labels=labels, reason="r"))
+
+
+def test_compiled_jobs_are_told_apart_by_settings_object() -> None:
+    keep = settings_of({"job": "j", "relabel_configs": [{"action": "keep", "source_labels": ["t"], "regex": "1"}]})
+    drop = settings_of({"job": "j", "relabel_configs": [{"action": "drop", "source_labels": ["t"], "regex": "1"}]})
+    group = TargetGroup(source="s", targets=(label_set({"__address__": "h:1", "t": "1"}),))
+    for settings in (keep, drop, keep, replace(keep), drop):
+        assert build_targets(settings, group) == build_targets_reference(settings, group)
+    assert len(build_targets(keep, group).targets) == 1 and len(build_targets(drop, group).targets) == 0
