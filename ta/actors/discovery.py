@@ -76,7 +76,8 @@ class DiscoveryActor:
                 if event.resource not in KNOWN_RESOURCES:
                     where = f"{event.resource} {event.namespace}/{event.name}"
                     return [InputRejected(seq=seq, source=where, reason="unknown resource, skipped")]
-                return self._outputs(seq, self.core.kube_object(event.resource, event.watch_type, event.obj()))
+                changed = self.core.kube_object(event.resource, event.watch_type, event.obj(), event.body)
+                return self._outputs(seq, changed)
             case KubeResourceUnavailable():
                 where = f"{event.resource} {event.namespace or '*'}"
                 rejected = InputRejected(seq=seq, source=where, reason=f"cannot watch, skipped: {event.reason}")

@@ -6,7 +6,7 @@ In: nothing (plain immutable data). Out: ``TargetGroup`` (what a discovery mecha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ta.core.labels import LabelSet
 
@@ -18,6 +18,9 @@ class TargetGroup:
     source: str
     targets: tuple[LabelSet, ...]
     labels: LabelSet = ()
+    # Every label name some target carries, when the producer knows it for free (Kubernetes SD does): lets
+    # relabeling decide rules that read only group labels once for the whole group. Not part of the value.
+    target_names: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -84,8 +84,25 @@ class DroppedTarget:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildResult:
+    """The kept targets, and the dropped ones: the first ``limit`` of them listed, all of them counted."""
+
     targets: tuple[Target, ...]
     dropped: tuple[DroppedTarget, ...]
+    dropped_count: int
+    empty_addresses: int  # dropped for an empty ``__address__`` (a malformed group, worth reporting)
+
+
+EMPTY_ADDRESS_REASON = f"empty {ADDRESS}"
+
+
+def _result(kept: dict[int, Target], dropped: list[DroppedTarget], limit: int | None) -> BuildResult:
+    """A result from the complete dropped list, cut at ``limit``."""
+    return BuildResult(
+        targets=tuple(kept.values()),
+        dropped=tuple(dropped if limit is None else dropped[:limit]),
+        dropped_count=len(dropped),
+        empty_addresses=sum(1 for d in dropped if d.reason == EMPTY_ADDRESS_REASON),
+    )
 
 
 def identity_hash(labels: Iterable[tuple[str, str]], job: str) -> int:
@@ -156,7 +173,7 @@ def filter_rules(configs: tuple[RelabelConfig, ...], scheme: str = UTF8) -> Rule
     return compile_rules((DISABLE_SHARDING_RULE, *configs, DROP_DISABLE_SHARDING_RULE), name_validation=scheme)
 
 
-def build_targets_reference(settings: JobSettings, group: TargetGroup) -> BuildResult:
+def build_targets_reference(settings: JobSettings, group: TargetGroup, limit: int | None = None) -> BuildResult:
     """The straightforward ``build_targets``: a full ``LabelBuilder`` per target and one call per rule.
 
     Kept as the specification the fast path is tested against, and used where the fast path cannot plan.
@@ -175,7 +192,7 @@ def build_targets_reference(settings: JobSettings, group: TargetGroup) -> BuildR
             kept=kept,
             dropped=dropped,
         )
-    return BuildResult(targets=tuple(kept.values()), dropped=tuple(dropped))
+    return _result(kept, dropped, limit)
 
 
 def _reference_target(
@@ -194,7 +211,7 @@ def _reference_target(
     cur = builder.cur
     address = cur.get(ADDRESS, "")
     if not address:
-        dropped.append(DroppedTarget(job=job, labels=labels, reason=f"empty {ADDRESS}"))
+        dropped.append(DroppedTarget(job=job, labels=labels, reason=EMPTY_ADDRESS_REASON))
         return
     node = _node(cur)
     if rules is None:
@@ -392,28 +409,35 @@ def _reasons(rules: RuleSet) -> tuple[str, ...]:
     return (*by_rule, f"empty {ADDRESS}")
 
 
-def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
+def build_targets(settings: JobSettings, group: TargetGroup, limit: int | None = None) -> BuildResult:
     """Build the allocatable targets of one target group; see the module docstring for the semantics.
 
     Same result as ``build_targets_reference``, computed through a compiled ``Plan`` split at the labels each
     target carries itself (see ``ta.core.relabel.plan`` for why that is exact) when the job's rules allow one.
+    Only the first ``limit`` dropped targets get their labels merged and listed; all are counted.
     """
     if not settings.filter_relabel:
-        return build_targets_reference(settings, group)
+        return build_targets_reference(settings, group, limit)
     compiled = _compiled(settings)
     plan = compiled.plan
     if plan is None:
-        return build_targets_reference(settings, group)
+        return build_targets_reference(settings, group, limit)
     rules, seeded, reasons = compiled.rules, compiled.seeded, compiled.reasons
     job = settings.job
     group_labels = group.labels
     group_names = tuple(map(_NAME, group_labels))
+    if group.target_names is not None:
+        rule = _group_drop(plan, group_labels, group_names, group.target_names)
+        if rule is not None:
+            return _all_dropped(job, group, reasons[rule], limit)
     prefix = (_ABSENT, *group_labels)
     shapes = _shapes_for(plan, group_names)
     # The once-per-group part of each split met in this group: its state, or the rule dropping every target.
     states: dict[Split, int | tuple[object, ...]] = {}
     kept: dict[int, Target] = {}
     dropped: list[DroppedTarget] = []
+    room = len(group.targets) if limit is None else limit  # dropped targets still to list
+    dropped_count = empty = 0
     last_names: tuple[str, ...] | None = None
     shape: _Shape | object = _UNPLANNABLE
     split: Split | None = None
@@ -433,6 +457,7 @@ def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
                     cached = states[split] = split.prep(shape.gpick(prefix))
                 state = cached
         if not isinstance(shape, _Shape):
+            one: list[DroppedTarget] = []
             _reference_target(
                 settings,
                 rules=rules,
@@ -440,18 +465,30 @@ def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
                 group_labels=group_labels,
                 target_labels=target_labels,
                 kept=kept,
-                dropped=dropped,
+                dropped=one,
             )
+            for d in one:
+                dropped_count += 1
+                empty += d.reason == EMPTY_ADDRESS_REASON
+                if room > 0:
+                    dropped.append(d)
+                    room -= 1
             continue
         pool = prefix + target_labels
-        labels = target_labels if shape.merge is None else shape.merge(pool)
         if isinstance(state, int):
             out: SplitOutcome = state if pool[shape.address][1] else -1
         else:
             out = shape.split.run(shape.tpick(pool), state)
         if isinstance(out, int):
-            dropped.append(_new_dropped(job, labels, reasons[out]))
+            dropped_count += 1
+            empty += out == -1
+            if room > 0:
+                room -= 1
+                dropped.append(
+                    _new_dropped(job, target_labels if shape.merge is None else shape.merge(pool), reasons[out])
+                )
             continue
+        labels = target_labels if shape.merge is None else shape.merge(pool)
         address, node, tail, gone = out
         # The identity hash input: the untouched non-meta base labels (sorted, "" values are absent), then the
         # non-meta labels set since, in first-set order (the builder's Range order; ``tail`` holds them as
@@ -471,4 +508,42 @@ def build_targets(settings: JobSettings, group: TargetGroup) -> BuildResult:
         else:
             digest = _entries_hash(shape.base(pool), tail, gone or frozenset(), job)
         kept[digest] = _new_target(job, address, labels, digest, node)
-    return BuildResult(targets=tuple(kept.values()), dropped=tuple(dropped))
+    return BuildResult(
+        targets=tuple(kept.values()), dropped=tuple(dropped), dropped_count=dropped_count, empty_addresses=empty
+    )
+
+
+def _group_drop(
+    plan: Plan, group_labels: LabelSet, group_names: tuple[str, ...], target_names: frozenset[str]
+) -> int | None:
+    """The rule that drops every target of the group (with an address), decided on group labels alone; else None.
+
+    The split treats every name some target carries as target-level, so what its once-per-group part decides
+    holds for each target (a target lacking such a name reads the group's value through its own shape, which
+    cannot change a decision made without reading that name at all).
+    """
+    split = split_plan(plan, target_names, False)
+    where = {name: i for i, name in enumerate(group_names)}  # the last of a repeated name wins, as in _shape
+    state = split.prep(tuple(group_labels[where[name]] if name in where else _ABSENT for name in split.gnames))
+    return state if isinstance(state, int) else None
+
+
+def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -> BuildResult:
+    """Every target of the group dropped by one rule, or for an empty ``__address__``; the first ``limit`` listed."""
+    group_address = next((value for name, value in reversed(group.labels) if name == ADDRESS), "")
+    dropped: list[DroppedTarget] = []
+    room = len(group.targets) if limit is None else limit
+    empty = 0
+    for target_labels in group.targets:
+        first = target_labels[0] if target_labels else _ABSENT
+        if first[0] == ADDRESS:  # where SD puts it: "__address__" sorts before every "__meta_*" name
+            address = first[1]
+        else:
+            address = next((value for name, value in target_labels if name == ADDRESS), group_address)
+        if not address:
+            empty += 1
+        if room > 0:
+            room -= 1
+            labels = _merge(group.labels, target_labels)
+            dropped.append(_new_dropped(job, labels, reason if address else EMPTY_ADDRESS_REASON))
+    return BuildResult(targets=(), dropped=tuple(dropped), dropped_count=len(group.targets), empty_addresses=empty)

@@ -238,7 +238,21 @@ def test_fast_path_matches_reference_on_group_target_splits(
 ) -> None:
     settings = replace(settings_of({"job": "j"}), relabel_configs=tuple(rules))
     group = TargetGroup(source="s", targets=(*targets, *targets[::-1]), labels=group_labels)
-    assert build_targets(settings, group) == build_targets_reference(settings, group)
+    expected = build_targets_reference(settings, group)
+    assert build_targets(settings, group) == expected
+    # With the producer's union of target label names, a whole-group drop is decided once, with the same result.
+    names = frozenset(name for target in group.targets for name, _ in target)
+    told = replace(group, target_names=names)
+    assert build_targets(settings, told) == expected
+    # A limit lists only the first dropped targets but counts them all.
+    limited = build_targets(settings, told, 2)
+    assert limited.dropped == expected.dropped[:2]
+    assert (limited.targets, limited.dropped_count, limited.empty_addresses) == (
+        expected.targets,
+        expected.dropped_count,
+        expected.empty_addresses,
+    )
+    assert build_targets_reference(settings, group, 2) == limited
 
 
 def test_group_level_keep_drops_every_target_of_the_group() -> None:
@@ -254,6 +268,11 @@ def test_group_level_keep_drops_every_target_of_the_group() -> None:
         "dropped by relabel_configs[0] (action keep)",
     ]
     assert [d.labels for d in result.dropped] == [merge(group.labels, t) for t in targets]
+    assert (result.dropped_count, result.empty_addresses) == (3, 1)
+    names = frozenset(name for target in targets for name, _ in target)
+    assert build_targets(settings, replace(group, target_names=names)) == result
+    once = build_targets(settings, replace(group, target_names=names), 1)
+    assert (once.dropped, once.dropped_count, once.empty_addresses) == (result.dropped[:1], 3, 1)
 
 
 def test_hash_of_values_holding_nul_or_surrogates() -> None:

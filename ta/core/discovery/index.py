@@ -64,9 +64,17 @@ class TargetIndex:
         self.counts_version = 0  # bumped whenever a per-job discovered count changes
 
     def set_group(
-        self, job: str, source: str, targets: tuple[Target, ...], dropped: tuple[DroppedTarget, ...] = ()
+        self,
+        job: str,
+        source: str,
+        targets: tuple[Target, ...],
+        dropped: tuple[DroppedTarget, ...] = (),
+        dropped_count: int | None = None,
     ) -> Delta:
-        """Replace the targets of one group; an empty group removes it."""
+        """Replace the targets of one group; an empty group removes it.
+
+        ``dropped`` may be a prefix of the group's dropped targets when ``dropped_count`` says how many there were.
+        """
         groups = self._groups.setdefault(job, {})
         providers = self._providers.setdefault(job, {})
         old = groups.get(source)
@@ -83,7 +91,7 @@ class TargetIndex:
                     del providers[h]
         for h in new_targets:
             providers.setdefault(h, set()).add(source)
-        discovered = len(targets) + len(dropped)
+        discovered = len(targets) + (len(dropped) if dropped_count is None else dropped_count)
         dropped = dropped[:DROPPED_KEPT_PER_GROUP]
         if discovered != (old.discovered if old else 0):
             self.counts_version += 1

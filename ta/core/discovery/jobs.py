@@ -14,16 +14,13 @@ from typing import Any
 
 from ta.core.discovery.filesd import file_groups, path_matches
 from ta.core.discovery.httpsd import http_sd_groups
-from ta.core.discovery.index import Delta, TargetIndex
+from ta.core.discovery.index import DROPPED_KEPT_PER_GROUP, Delta, TargetIndex
 from ta.core.discovery.kube import KubeDiscovery
 from ta.core.model import TargetGroup
 from ta.core.targets import JobSettings, build_targets
 from ta.promcfg.scrape import ParsedConfig, ScrapeJob
 
 Problem = tuple[str, str]
-
-# build_targets' reason for a target with no address: bad input worth a log line, unlike relabel drops.
-EMPTY_ADDRESS = "empty __address__"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,12 +147,13 @@ class Discovery:
     def _http_groups_of(self, url: str) -> dict[str, TargetGroup]:
         return {f"http/{g.source}": g for g in self._http.get(url, ())}
 
-    def kube_object(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> Result:
+    def kube_object(self, resource: str, watch_type: str, obj: Mapping[str, Any], body: bytes | None = None) -> Result:
+        """One object change; ``body`` is ``obj``'s compact JSON when known (stored as is)."""
         if self.kube_deferred:
-            self.kube.store(resource, watch_type, obj)
+            self.kube.store(resource, watch_type, obj, body)
             return self._result(Delta())
         delta = Delta()
-        for job, source, group in self.kube.apply(resource, watch_type, obj):
+        for job, source, group in self.kube.apply(resource, watch_type, obj, body):
             delta.merge(self._build(job, source, group))
         return self._result(delta)
 
@@ -202,8 +200,8 @@ class Discovery:
         return delta
 
     def _build(self, name: str, source: str, group: TargetGroup) -> Delta:
-        built = build_targets(self._settings[name], group)
-        empty = sum(1 for d in built.dropped if d.reason == EMPTY_ADDRESS)
+        built = build_targets(self._settings[name], group, DROPPED_KEPT_PER_GROUP)
+        empty = built.empty_addresses
         if empty:
             self._problems.append((f"job {name}", f"{empty} target(s) without __address__ in {source} skipped"))
-        return self.index.set_group(name, source, built.targets, built.dropped)
+        return self.index.set_group(name, source, built.targets, built.dropped, built.dropped_count)

@@ -82,18 +82,20 @@ class KubeDiscovery:
                 out[source_key(i, source)] = group
         return out
 
-    def store(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> None:
+    def store(self, resource: str, watch_type: str, obj: Mapping[str, Any], body: bytes | None = None) -> None:
         """Record a change without evaluating anything (during the initial lists; see ``Discovery``)."""
-        self.objects.apply(resource, watch_type, dict(obj))
+        self.objects.apply(resource, watch_type, obj, body)
         self._groups.clear()
 
-    def apply(self, resource: str, watch_type: str, obj: Mapping[str, Any]) -> Iterator[tuple[str, str, TargetGroup]]:
+    def apply(
+        self, resource: str, watch_type: str, obj: Mapping[str, Any], body: bytes | None = None
+    ) -> Iterator[tuple[str, str, TargetGroup]]:
         """Apply one object change; yield (job, source key, new group) for every group it may have changed."""
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
         assert isinstance(meta, Mapping)
         namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
         before = self.objects.get(resource, namespace, name)
-        self.objects.apply(resource, watch_type, dict(obj))
+        self.objects.apply(resource, watch_type, obj, body)
         after = self.objects.get(resource, namespace, name)
         if self._order is None:
             self._order = tuple(sorted(self._sds, key=repr))

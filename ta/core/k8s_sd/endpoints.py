@@ -28,7 +28,7 @@ from ta.core.k8s_sd.meta import (
     opt_int,
     opt_str,
 )
-from ta.core.k8s_sd.pod_enrichment import SeenPods
+from ta.core.k8s_sd.pod_enrichment import PodFacts, SeenPods, related_pod
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
 from ta.core.k8s_sd.service import service_group_labels
@@ -69,11 +69,11 @@ def _node_for(addr: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _pod_for(addr: Mapping[str, Any], related: Related) -> Obj | None:
+def _pod_for(addr: Mapping[str, Any], related: Related) -> PodFacts | None:
     ref = addr.get("targetRef")
     if not isinstance(ref, Mapping) or ref.get("kind") != "Pod":
         return None
-    return related.pod(as_str(ref.get("namespace")), as_str(ref.get("name")))
+    return related_pod(related, as_str(ref.get("namespace")), as_str(ref.get("name")))
 
 
 def build_endpoints_group(
@@ -107,7 +107,8 @@ def build_endpoints_group(
                             target.update(node_meta(related.node(node)))
                     pod = _pod_for(addr, related)
                     if pod is not None:
-                        seen.enrich(target, pod, number, as_str(port.get("protocol")))
+                        seen.see(pod, number)
+                        target.update(pod.enriched(number, as_str(port.get("protocol"))))
                     targets.append(label_set(target))
     targets.extend(seen.uncovered_targets())
     source = source_for("endpoints", namespace, name)

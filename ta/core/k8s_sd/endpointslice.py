@@ -35,9 +35,9 @@ from ta.core.k8s_sd.meta import (
     sanitize_label_name,
     str_map,
 )
-from ta.core.k8s_sd.pod_enrichment import SeenPods
+from ta.core.k8s_sd.pod_enrichment import PodFacts, SeenPods, related_pod, shared_pair
 from ta.core.k8s_sd.related import Related
-from ta.core.k8s_sd.resources import source_for
+from ta.core.k8s_sd.resources import NODES, SERVICES, source_for
 from ta.core.k8s_sd.service import service_group_labels
 from ta.core.labels import LabelSet, label_set
 from ta.core.model import TargetGroup
@@ -65,35 +65,56 @@ def _is_secondary_family(service: Obj | None, eps: Obj) -> bool:
     return as_str(eps.get("addressType")) != as_str(families[0])
 
 
-def _endpoint_labels(ep: Mapping[str, Any], port: Mapping[str, Any], address: str) -> dict[str, str]:
+# Label names as constants: built once, shared by every target (rather than one f-string per target).
+PORT_NAME = P + "port_name"
+PORT_PROTOCOL = P + "port_protocol"
+PORT = P + "port"
+PORT_APP_PROTOCOL = P + "port_app_protocol"
+HOSTNAME = P + "endpoint_hostname"
+NODE_NAME = P + "endpoint_node_name"
+ZONE = P + "endpoint_zone"
+CONDITIONS = tuple((cond, P + "endpoint_conditions_" + cond) for cond in ("ready", "serving", "terminating"))
+TARGET_KIND = P + "address_target_kind"
+TARGET_NAME = P + "address_target_name"
+TOPOLOGY = P + "endpoint_topology"
+# Endpoint labels whose values repeat across a cluster: one pair object each, shared by every target.
+_REPEATING = frozenset((NODE_NAME, ZONE, TARGET_KIND, *(name for _, name in CONDITIONS)))
+
+
+def _port_pairs(port: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The labels of one slice port; every field is optional in the API and labelled only when set."""
     number = opt_int(port.get("port"))
-    target = {ADDRESS_LABEL: address if number is None else join_host_port(address, number)}
-    # Every field is optional in the API; Prometheus emits a label only for fields that are set.
-    optional: dict[str, str | None] = {
-        "port_name": opt_str(port.get("name")),
-        "port_protocol": opt_str(port.get("protocol")),
-        "port": None if number is None else str(number),
-        "port_app_protocol": opt_str(port.get("appProtocol")),
-        "endpoint_hostname": opt_str(ep.get("hostname")),
-        "endpoint_node_name": opt_str(ep.get("nodeName")),
-        "endpoint_zone": opt_str(ep.get("zone")),
-    }
+    pairs = [
+        (PORT_NAME, opt_str(port.get("name"))),
+        (PORT_PROTOCOL, opt_str(port.get("protocol"))),
+        (PORT, None if number is None else str(number)),
+        (PORT_APP_PROTOCOL, opt_str(port.get("appProtocol"))),
+    ]
+    return tuple((name, value) for name, value in pairs if value is not None)
+
+
+def _endpoint_pairs(ep: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The labels of one endpoint, shared by its targets (one per port and address)."""
+    out: dict[str, str] = {}
+    for name, text in ((HOSTNAME, ep.get("hostname")), (NODE_NAME, ep.get("nodeName")), (ZONE, ep.get("zone"))):
+        if isinstance(text, str):
+            out[name] = text
     conditions = as_map(ep.get("conditions"))
-    for cond in ("ready", "serving", "terminating"):
+    for cond, name in CONDITIONS:
         flag = opt_bool(conditions.get(cond))
-        optional[f"endpoint_conditions_{cond}"] = None if flag is None else go_bool(flag)
-    for suffix, text in optional.items():
-        if text is not None:
-            target[P + suffix] = text
+        if flag is not None:
+            out[name] = go_bool(flag)
     ref = ep.get("targetRef")
     if isinstance(ref, Mapping):
-        target[P + "address_target_kind"] = as_str(ref.get("kind"))
-        target[P + "address_target_name"] = as_str(ref.get("name"))
+        out[TARGET_KIND] = as_str(ref.get("kind"))
+        out[TARGET_NAME] = as_str(ref.get("name"))
+    # Through a dict, in sorted key order: keys that sanitise alike (or "present_x" next to "x") collide and the
+    # last in byte order wins, deterministically (Prometheus: Go map order).
     for key, value in sorted(str_map(ep.get("deprecatedTopology")).items()):
         name = sanitize_label_name(key)
-        target[f"{P}endpoint_topology_{name}"] = value
-        target[f"{P}endpoint_topology_present_{name}"] = PRESENT
-    return target
+        out[f"{TOPOLOGY}_{name}"] = value
+        out[f"{TOPOLOGY}_present_{name}"] = PRESENT
+    return tuple(shared_pair(name, value) if name in _REPEATING else (name, value) for name, value in out.items())
 
 
 def _node_for(ep: Mapping[str, Any]) -> str | None:
@@ -104,11 +125,11 @@ def _node_for(ep: Mapping[str, Any]) -> str | None:
     return opt_str(ep.get("nodeName"))
 
 
-def _pod_for(ep: Mapping[str, Any], related: Related) -> Obj | None:
+def _pod_for(ep: Mapping[str, Any], related: Related) -> PodFacts | None:
     ref = ep.get("targetRef")
     if not isinstance(ref, Mapping) or ref.get("kind") != "Pod":
         return None
-    return related.pod(as_str(ref.get("namespace")), as_str(ref.get("name")))
+    return related_pod(related, as_str(ref.get("namespace")), as_str(ref.get("name")))
 
 
 def build_endpointslice_group(
@@ -120,28 +141,44 @@ def build_endpointslice_group(
     service_name = service_name_of(eps)
     service = related.service(namespace, service_name) if service_name is not None else None
     if service is not None:
-        labels.update(service_group_labels(service))
+        labels.update(related.derive(SERVICES, namespace, service_name or "", service_group_labels) or {})
     if attach_namespace:
         labels.update(namespace_meta(related.namespace(namespace)))
     source = source_for("endpointslice", namespace, name_of(eps))
     if _is_secondary_family(service, eps):
         return TargetGroup(source=source, targets=(), labels=label_set(labels))
 
+    # Each target is its address pair plus shared parts (port, endpoint, node, pod + container labels) whose names
+    # never overlap, so one sort of their concatenation is the label set.
     targets: list[LabelSet] = []
+    names: set[str] = {ADDRESS_LABEL}
     seen = SeenPods()
     ports = [as_map(p) for p in as_list(eps.get("ports"))]
+    port_parts = [(opt_int(port.get("port")), _port_pairs(port)) for port in ports]
+    for pairs in {pairs for _, pairs in port_parts}:
+        names.update(name for name, _ in pairs)
     for raw_ep in as_list(eps.get("endpoints")):
         ep = as_map(raw_ep)
-        for port in ports:
-            for address in as_list(ep.get("addresses")):
-                target = _endpoint_labels(ep, port, as_str(address))
-                if attach_node:
-                    node = _node_for(ep)
-                    if node is not None:
-                        target.update(node_meta(related.node(node)))
-                pod = _pod_for(ep, related)
-                if pod is not None:
-                    seen.enrich(target, pod, opt_int(port.get("port")), None)
-                targets.append(label_set(target))
+        addresses = [as_str(address) for address in as_list(ep.get("addresses"))]
+        if not addresses:
+            continue
+        shared = _endpoint_pairs(ep)
+        if attach_node:
+            node_name = _node_for(ep)
+            if node_name is not None:
+                node = related.derive(NODES, "", node_name, node_meta)
+                if node is not None:
+                    shared += tuple(node.items())
+        names.update(name for name, _ in shared)
+        pod = _pod_for(ep, related)
+        for number, pairs in port_parts:
+            common = shared + pairs
+            if pod is not None:
+                seen.see(pod, number)
+                common += pod.enriched(number, None)
+            for address in addresses:
+                hostport = address if number is None else join_host_port(address, number)
+                targets.append(tuple(sorted(((ADDRESS_LABEL, hostport), *common))))
     targets.extend(seen.uncovered_targets())
-    return TargetGroup(source=source, targets=tuple(targets), labels=label_set(labels))
+    names |= seen.names()
+    return TargetGroup(source=source, targets=tuple(targets), labels=label_set(labels), target_names=frozenset(names))

@@ -10,6 +10,10 @@ sends no update at all (the caller keeps what it had).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
 from ta.core.k8s_sd.config import KubeSDConfig, matches_selectors, watched_namespaces
 from ta.core.k8s_sd.endpoints import build_endpoints_group
 from ta.core.k8s_sd.endpointslice import build_endpointslice_group
@@ -33,6 +37,8 @@ from ta.core.k8s_sd.store import Change, KubeObjects
 from ta.core.model import TargetGroup
 
 __all__ = ["Change", "KubeObjects", "KubeSD"]
+
+T = TypeVar("T")
 
 
 class _View:
@@ -63,6 +69,13 @@ class _View:
     def namespace(self, name: str) -> Obj | None:
         return self._sd.visible_object(NAMESPACES, "", name)
 
+    def derive(self, resource: str, namespace: str, name: str, compute: Callable[[Obj], T]) -> T | None:
+        if resource not in (NODES, NAMESPACES) and not self._sd.all_namespaces and namespace != self._origin:
+            return None
+        if not self._sd.visible(resource, namespace, name):
+            return None
+        return self._sd.objects.derive(resource, namespace, name, compute)
+
 
 class KubeSD:
     def __init__(self, cfg: KubeSDConfig, objects: KubeObjects, own_namespace: str = "") -> None:
@@ -72,6 +85,8 @@ class KubeSD:
         namespaces = watched_namespaces(cfg, own_namespace)
         self.all_namespaces = namespaces == ("",)
         self._namespaces = frozenset(namespaces)
+        # Per resource with a selector: a stable function, so the store remembers each object's verdict.
+        self._matchers: dict[str, Callable[[Obj], bool]] = {}
 
     def namespace_watched(self, namespace: str) -> bool:
         return self.all_namespaces or namespace in self._namespaces
@@ -83,6 +98,19 @@ class KubeSD:
         if resource not in (NODES, NAMESPACES) and not self.namespace_watched(namespace_of(obj)):
             return False
         return matches_selectors(self.cfg, resource, obj)
+
+    def visible(self, resource: str, namespace: str, name: str) -> bool:
+        """``is_visible`` of a stored object, without decoding it unless a selector must be evaluated."""
+        if resource not in (NODES, NAMESPACES) and not self.namespace_watched(namespace):
+            return False
+        if not self.objects.contains(resource, namespace, name):
+            return False
+        if resource == NAMESPACES or self.cfg.selector_for(resource) is None:
+            return True
+        matcher = self._matchers.get(resource)
+        if matcher is None:
+            matcher = self._matchers[resource] = functools.partial(matches_selectors, self.cfg, resource)
+        return bool(self.objects.derive(resource, namespace, name, matcher))
 
     def visible_object(self, resource: str, namespace: str, name: str) -> Obj | None:
         obj = self.objects.get(resource, namespace, name)

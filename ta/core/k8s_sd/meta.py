@@ -7,6 +7,8 @@ and the ``__meta_kubernetes_<kind>_{name,label_*,labelpresent_*,annotation_*,ann
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
@@ -76,13 +78,46 @@ def annotations_of(obj: Obj) -> dict[str, str]:
     return str_map(metadata(obj).get("annotations"))
 
 
+_INVALID_RUNE = re.compile("[^a-zA-Z0-9_]")
+
+
 def sanitize_label_name(name: str) -> str:
     """Prometheus ``strutil.SanitizeLabelName``: every rune outside ``[a-zA-Z0-9_]`` becomes ``_``, nothing else."""
-    return "".join(c if ("a" <= c <= "z" or "A" <= c <= "Z" or "0" <= c <= "9" or c == "_") else "_" for c in name)
+    return _INVALID_RUNE.sub("_", name)
+
+
+# (kind, key) -> the interned label and present-label names of one label/annotation key. A cluster has few distinct
+# keys and every object repeats them: one cached name string instead of one per object (and no re-sanitising).
+_FAMILY_LIMIT = 1 << 16
+_family_names: dict[tuple[str, str], tuple[str, str]] = {}
+# present-label name -> the ("<name>", "true") pair, shared by every object that has the key.
+_present_pairs: dict[str, tuple[str, str]] = {}
+
+
+def family_names(prefix: str, key: str) -> tuple[str, str]:
+    """``(<prefix>_<sanitised key>, <prefix>present_<sanitised key>)`` for ``prefix`` like ``..._pod_label``."""
+    found = _family_names.get((prefix, key))
+    if found is None:
+        if len(_family_names) >= _FAMILY_LIMIT:
+            _family_names.clear()
+            _present_pairs.clear()
+        name = sanitize_label_name(key)
+        found = _family_names[(prefix, key)] = (sys.intern(f"{prefix}_{name}"), sys.intern(f"{prefix}present_{name}"))
+    return found
+
+
+def present_pair(name: str) -> tuple[str, str]:
+    """The shared ``(name, "true")`` pair of a present-label."""
+    pair = _present_pairs.get(name)
+    if pair is None:
+        pair = _present_pairs[name] = (name, PRESENT)
+    return pair
 
 
 def go_lower(text: str) -> str:
     """Go ``strings.ToLower``: a one-rune-to-one-rune mapping, unlike Python's full case mapping (e.g. ``İ``)."""
+    if text.isascii():
+        return text.lower()  # the two mappings agree on ASCII
     out = []
     for c in text:
         low = c.lower()
@@ -103,15 +138,15 @@ def add_labels_and_annotations(out: MutableMapping[str, str], obj: Obj, kind: st
     Two keys that sanitise to the same name collide; Prometheus keeps a random one (Go map order). We iterate
     keys sorted so the last in byte order deterministically wins.
     """
-    prefix = META + kind
+    label_prefix, annotation_prefix = f"{META}{kind}_label", f"{META}{kind}_annotation"
     for key, value in sorted(labels_of(obj).items()):
-        name = sanitize_label_name(key)
-        out[f"{prefix}_label_{name}"] = value
-        out[f"{prefix}_labelpresent_{name}"] = PRESENT
+        name, present = family_names(label_prefix, key)
+        out[name] = value
+        out[present] = PRESENT
     for key, value in sorted(annotations_of(obj).items()):
-        name = sanitize_label_name(key)
-        out[f"{prefix}_annotation_{name}"] = value
-        out[f"{prefix}_annotationpresent_{name}"] = PRESENT
+        name, present = family_names(annotation_prefix, key)
+        out[name] = value
+        out[present] = PRESENT
 
 
 def add_object_meta(out: MutableMapping[str, str], obj: Obj, kind: str) -> None:

@@ -9,8 +9,7 @@ then init containers, which include native sidecars); an empty group when the po
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
@@ -45,9 +44,8 @@ CONTAINER_PORT_PROTOCOL = META + "pod_container_port_protocol"
 CONTAINER_INIT = META + "pod_container_init"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ContainerPort:
-    """One declared container port with the container it belongs to."""
+class ContainerPort(NamedTuple):
+    """One declared container port with the container it belongs to (a tuple: pods have many, made often)."""
 
     container: str
     image: str
@@ -74,22 +72,22 @@ def containers(pod: Obj) -> Iterator[tuple[Mapping[str, Any], bool]]:
         yield as_map(c), True
 
 
-def _ports_of(container: Mapping[str, Any], is_init: bool) -> Iterator[ContainerPort]:
+def ports_of(container: Mapping[str, Any], is_init: bool) -> Iterator[ContainerPort]:
     for port in as_list(container.get("ports")):
         p = as_map(port)
         yield ContainerPort(
-            container=as_str(container.get("name")),
-            image=as_str(container.get("image")),
-            is_init=is_init,
-            number=opt_int(p.get("containerPort")) or 0,
-            name=as_str(p.get("name")),
-            protocol=as_str(p.get("protocol")),
+            as_str(container.get("name")),
+            as_str(container.get("image")),
+            is_init,
+            opt_int(p.get("containerPort")) or 0,
+            as_str(p.get("name")),
+            as_str(p.get("protocol")),
         )
 
 
 def container_ports(pod: Obj) -> Iterator[ContainerPort]:
     for container, is_init in containers(pod):
-        yield from _ports_of(container, is_init)
+        yield from ports_of(container, is_init)
 
 
 def container_port_labels(port: ContainerPort, protocol: str) -> dict[str, str]:
@@ -111,14 +109,14 @@ def matching_container_port(pod: Obj, number: int) -> ContainerPort | None:
     """
     found: ContainerPort | None = None
     for container, is_init in containers(pod):
-        for port in _ports_of(container, is_init):
+        for port in ports_of(container, is_init):
             if port.number == number:
                 found = port
                 break
     return found
 
 
-def _controller(pod: Obj) -> Mapping[str, Any] | None:
+def controller_of(pod: Obj) -> Mapping[str, Any] | None:
     for ref in as_list(as_map(pod.get("metadata")).get("ownerReferences")):
         owner = as_map(ref)
         if opt_bool(owner.get("controller")):
@@ -146,7 +144,7 @@ def pod_labels(pod: Obj) -> dict[str, str]:
         META + "pod_uid": as_str(as_map(pod.get("metadata")).get("uid")),
     }
     add_object_meta(out, pod, "pod")
-    owner = _controller(pod)
+    owner = controller_of(pod)
     if owner is not None:
         kind = as_str(owner.get("kind"))
         name = as_str(owner.get("name"))

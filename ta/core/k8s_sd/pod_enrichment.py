@@ -3,59 +3,235 @@
 In: endpoint targets that reference a visible Pod, with the endpoint port each used. Out: the pod and matching
 container-port labels for those targets, and the extra targets for every container port of each referenced pod
 that no endpoint port covered (pods in first-reference order; Prometheus uses random map order).
+
+What a pod contributes is derived once per pod object (``PodFacts``, memoised by the store through
+``Related.derive``) as label pairs that every target of that pod shares: the pod's ~30 labels are built once
+instead of once per endpoint port per SD config, and the targets hold the same pair objects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ta.core.k8s_sd.meta import ADDRESS_LABEL, Obj, join_host_port, name_of, namespace_of
-from ta.core.k8s_sd.pod import container_port_labels, container_ports, matching_container_port, pod_ip, pod_labels
-from ta.core.labels import LabelSet, label_set
+from ta.core.k8s_sd.meta import (
+    ADDRESS_LABEL,
+    META,
+    Obj,
+    as_map,
+    as_str,
+    family_names,
+    join_host_port,
+    name_of,
+    namespace_of,
+    present_pair,
+)
+from ta.core.k8s_sd.pod import (
+    CONTAINER_IMAGE,
+    CONTAINER_INIT,
+    CONTAINER_NAME,
+    CONTAINER_PORT_NAME,
+    CONTAINER_PORT_NUMBER,
+    CONTAINER_PORT_PROTOCOL,
+    ContainerPort,
+    containers,
+    controller_of,
+    pod_ip,
+    pod_ready,
+    ports_of,
+)
+from ta.core.k8s_sd.related import Related
+from ta.core.k8s_sd.resources import PODS
+from ta.core.labels import LabelSet
+
+POD_IP, POD_READY, POD_PHASE = META + "pod_ip", META + "pod_ready", META + "pod_phase"
+POD_NODE_NAME, POD_HOST_IP, POD_UID, POD_NAME = (META + f"pod_{f}" for f in ("node_name", "host_ip", "uid", "name"))
+POD_LABEL, POD_ANNOTATION = META + "pod_label", META + "pod_annotation"
+POD_CONTROLLER_KIND, POD_CONTROLLER_NAME = META + "pod_controller_kind", META + "pod_controller_name"
+
+CONTAINER_LABEL_NAMES = frozenset(
+    (
+        CONTAINER_NAME,
+        CONTAINER_IMAGE,
+        CONTAINER_INIT,
+        CONTAINER_PORT_NAME,
+        CONTAINER_PORT_NUMBER,
+        CONTAINER_PORT_PROTOCOL,
+    )
+)
 
 
-@dataclass(slots=True)
-class _Seen:
-    pod: Obj
-    ports: list[int | None] = field(default_factory=list)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class PodFacts:
+    """What endpoint targets take from one Pod object (kept per pod: small, its pairs shared where they repeat)."""
+
+    key: tuple[str, str]  # namespace, name
+    ip: str
+    labels: LabelSet  # Prometheus ``podLabels`` (the namespace is a group label)
+    ports: tuple[ContainerPort, ...]  # containers' then init containers' ports, in declaration order
+    own: tuple[LabelSet, ...]  # each port's container labels with the container port's own protocol
+    names: frozenset[str]  # every label name a target of this pod can get from it
+
+    def matching_port(self, number: int) -> int | None:
+        """The index of the container port an endpoint port number maps to.
+
+        Prometheus stops at the first match within a container but keeps scanning later containers, so when several
+        containers declare the number the last such container wins.
+        """
+        found: int | None = None
+        for i, port in enumerate(self.ports):
+            if port.number == number:
+                previous = None if found is None else self.ports[found]
+                if previous is None or (previous.container, previous.is_init) != (port.container, port.is_init):
+                    found = i
+        return found
+
+    def enriched(self, number: int | None, protocol_from_endpoint: str | None) -> LabelSet:
+        """The pod labels plus, if a container declares ``number``, its container labels (unsorted: disjoint names).
+
+        ``protocol_from_endpoint`` is the endpoint port's protocol for the endpoints role (which labels the container
+        with it); None means the container port's own protocol (endpointslice role).
+        """
+        index = None if number is None else self.matching_port(number)
+        if index is None:
+            return self.labels
+        if protocol_from_endpoint is None:
+            return self.labels + self.own[index]
+        return self.labels + _container_pairs(self.ports[index], protocol_from_endpoint)
+
+
+_INIT = {False: (CONTAINER_INIT, "false"), True: (CONTAINER_INIT, "true")}
+_NAMES_LIMIT = 4096
+# Bounded interning tables (cleared when full: identity is only about memory, never about results).
+_SHARED_LIMIT = 1 << 17
+_owns: dict[ContainerPort, LabelSet] = {}
+_pairs: dict[tuple[str, str], tuple[str, str]] = {}
+# The label names of a pod's labels -> one shared frozenset (pods of one workload have the same names).
+_names: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _container_pairs(port: ContainerPort, protocol: str) -> LabelSet:
+    """``container_port_labels`` as pairs, already in name order (image, init, name, port_name/number/protocol)."""
+    return (
+        (CONTAINER_IMAGE, port.image),
+        _INIT[port.is_init],
+        (CONTAINER_NAME, port.container),
+        (CONTAINER_PORT_NAME, port.name),
+        (CONTAINER_PORT_NUMBER, str(port.number)),
+        (CONTAINER_PORT_PROTOCOL, protocol),
+    )
+
+
+def _own(port: ContainerPort) -> LabelSet:
+    """A port's container labels with its own protocol, shared by every pod with the same container port."""
+    found = _owns.get(port)
+    if found is None:
+        if len(_owns) >= _SHARED_LIMIT:
+            _owns.clear()
+        found = _owns[port] = _container_pairs(port, port.protocol)
+    return found
+
+
+def shared_pair(name: str, value: str) -> tuple[str, str]:
+    """One ``(name, value)`` pair object for every object with that label value (values repeat across a workload)."""
+    pair = (name, value)
+    found = _pairs.setdefault(pair, pair)
+    if len(_pairs) > _SHARED_LIMIT:
+        _pairs.clear()
+    return found
+
+
+def _family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> None:
+    if not isinstance(values, dict):
+        return
+    for key in sorted(values):
+        value = values[key]
+        if isinstance(key, str) and isinstance(value, str):
+            name, present = family_names(prefix, key)
+            pairs.append(shared_pair(name, value))
+            pairs.append(present_pair(present))
+
+
+def pod_label_pairs(pod: Obj) -> LabelSet:
+    """``pod_labels`` as a sorted label set, the present-labels' pairs shared between pods."""
+    metadata = as_map(pod.get("metadata"))
+    status = as_map(pod.get("status"))
+    pairs = [
+        (POD_IP, as_str(status.get("podIP"))),
+        shared_pair(POD_READY, pod_ready(pod)),
+        shared_pair(POD_PHASE, as_str(status.get("phase"))),
+        shared_pair(POD_NODE_NAME, as_str(as_map(pod.get("spec")).get("nodeName"))),
+        shared_pair(POD_HOST_IP, as_str(status.get("hostIP"))),
+        (POD_UID, as_str(metadata.get("uid"))),
+        (POD_NAME, as_str(metadata.get("name"))),
+    ]
+    _family_pairs(pairs, POD_LABEL, metadata.get("labels"))
+    _family_pairs(pairs, POD_ANNOTATION, metadata.get("annotations"))
+    owner = controller_of(pod)
+    if owner is not None:
+        kind, name = as_str(owner.get("kind")), as_str(owner.get("name"))
+        if kind:
+            pairs.append(shared_pair(POD_CONTROLLER_KIND, kind))
+        if name:
+            pairs.append(shared_pair(POD_CONTROLLER_NAME, name))
+    if len({name for name, _ in pairs}) != len(pairs):
+        # Keys that sanitise to one name: the last in key order wins, as in ``pod_labels``.
+        return tuple(sorted(dict(pairs).items()))
+    pairs.sort()
+    return tuple(pairs)
+
+
+def pod_facts(pod: Obj) -> PodFacts:
+    ports = tuple(port for container, is_init in containers(pod) for port in ports_of(container, is_init))
+    labels = pod_label_pairs(pod)
+    key = tuple(name for name, _ in labels)
+    names = _names.get(key)
+    if names is None:
+        if len(_names) >= _NAMES_LIMIT:
+            _names.clear()
+        names = _names[key] = frozenset(key) | CONTAINER_LABEL_NAMES
+    return PodFacts(
+        key=(namespace_of(pod), name_of(pod)),
+        ip=pod_ip(pod),
+        labels=labels,
+        ports=ports,
+        own=tuple(_own(p) for p in ports),
+        names=names,
+    )
+
+
+def related_pod(related: Related, namespace: str, name: str) -> PodFacts | None:
+    return related.derive(PODS, namespace, name, pod_facts)
 
 
 class SeenPods:
     """Accumulates, per referenced pod, the endpoint ports already turned into targets (mutable, build-local)."""
 
     def __init__(self) -> None:
-        self._pods: dict[tuple[str, str], _Seen] = {}
+        self._pods: dict[tuple[str, str], tuple[PodFacts, set[int]]] = {}
 
-    def enrich(self, target: dict[str, str], pod: Obj, port: int | None, protocol_from_endpoint: str | None) -> None:
-        """Add pod labels and, if a container declares ``port``, its container labels to ``target`` in place.
-
-        ``protocol_from_endpoint`` is the endpoint port's protocol for the endpoints role (which labels the container
-        with it); None means use the container port's own protocol (endpointslice role).
-        """
-        key = (namespace_of(pod), name_of(pod))
-        seen = self._pods.setdefault(key, _Seen(pod=pod))
-        target.update(pod_labels(pod))
+    def see(self, pod: PodFacts, port: int | None) -> None:
+        seen = self._pods.get(pod.key)
+        if seen is None:
+            seen = self._pods[pod.key] = (pod, set())
         if port is not None:
-            match = matching_container_port(pod, port)
-            if match is not None:
-                protocol = match.protocol if protocol_from_endpoint is None else protocol_from_endpoint
-                target.update(container_port_labels(match, protocol))
-        seen.ports.append(port)
+            seen[1].add(port)
 
     def uncovered_targets(self) -> list[LabelSet]:
         out: list[LabelSet] = []
-        for seen in self._pods.values():
-            ip = pod_ip(seen.pod)
+        for pod, covered in self._pods.values():
             # A starting or evicted pod has no IP to build an address from.
-            if not ip:
+            if not pod.ip:
                 continue
-            covered = {p for p in seen.ports if p is not None}
-            labels = pod_labels(seen.pod)
-            for cport in container_ports(seen.pod):
-                if cport.number in covered:
+            for port, own in zip(pod.ports, pod.own, strict=True):
+                if port.number in covered:
                     continue
-                target = {ADDRESS_LABEL: join_host_port(ip, cport.number)}
-                target.update(container_port_labels(cport, cport.protocol))
-                target.update(labels)
-                out.append(label_set(target))
+                address = (ADDRESS_LABEL, join_host_port(pod.ip, port.number))
+                out.append(tuple(sorted((address, *own, *pod.labels))))
         return out
+
+    def names(self) -> frozenset[str]:
+        """Every label name the uncovered targets can carry (with ``__address__``)."""
+        out: set[str] = {ADDRESS_LABEL}
+        for pod, _ in self._pods.values():
+            out |= pod.names
+        return frozenset(out)

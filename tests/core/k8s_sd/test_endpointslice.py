@@ -170,6 +170,44 @@ def test_add_with_pod_enrichment_and_uncovered_container_port() -> None:
     ]
 
 
+def test_group_names_every_label_its_targets_carry() -> None:
+    # target_names lets a job decide group-level rules once per slice: it must cover every target's names.
+    p = pod(containers=[container("c1", [cport("mainport", 9000)]), container("c2", [cport("sideport", 9001)])])
+    eps = endpointslice(
+        endpoints=[
+            {"addresses": ["4.3.2.1"], "targetRef": pod_ref(), "conditions": {"ready": False}, "zone": "z"},
+            {"addresses": ["4.3.2.2"], "nodeName": "n1", "deprecatedTopology": {"a/b": "c"}},
+        ],
+    )
+    store = KubeObjects()
+    for resource, obj in ((PODS, p), (ENDPOINTSLICES, eps)):
+        store.apply(resource, "ADDED", obj)
+    for cfg in ({}, {"attach_metadata": {"node": True}}):
+        group = KubeSD(parse_kube_sd_config({"role": "endpointslice", **cfg}), store).groups()[
+            "endpointslice/default/testendpoints"
+        ]
+        carried = {name for target in group.targets for name, _ in target}
+        assert group.target_names is not None
+        assert carried <= group.target_names
+        assert len(group.targets) == 3  # two endpoints, and the pod's uncovered port
+
+
+def test_pod_labels_are_derived_once_per_pod_version() -> None:
+    p = pod(containers=[container("c1", [cport("mainport", 9000)])])
+    eps = endpointslice(service_name=None, endpoints=[{"addresses": ["4.3.2.1"], "targetRef": pod_ref()}])
+    store = KubeObjects()
+    store.apply(PODS, "ADDED", p)
+    store.apply(ENDPOINTSLICES, "ADDED", eps)
+    sd_ = KubeSD(parse_kube_sd_config({"role": "endpointslice"}), store)
+    first = sd_.groups()["endpointslice/default/testendpoints"].targets[0]
+    again = sd_.groups()["endpointslice/default/testendpoints"].targets[0]
+    assert first == again
+    assert {id(pair) for pair in first} & {id(pair) for pair in again}  # the pod's pairs are shared
+    store.apply(PODS, "MODIFIED", pod(containers=[container("c1", [cport("mainport", 9000)])], labels={"app": "new"}))
+    after = dict(sd_.groups()["endpointslice/default/testendpoints"].targets[0])
+    assert after[POD + "label_app"] == "new"
+
+
 def test_sidecar_and_init_containers() -> None:
     p = pod(
         ip="4.3.2.1",
