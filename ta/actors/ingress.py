@@ -2,7 +2,7 @@
 
 In: input events from sources (Kubernetes watches, the clock, file reads, the loaded config), or recorded
 envelopes during replay. Out: stamped ``Envelope`` values (sequence number, ingress time) appended to the
-journal, kept in a bounded in-memory tail for ``GET /debug/events``, and handed to the router.
+journal, kept in an in-memory tail bounded by count and bytes for ``GET /debug/events``, and handed to the router.
 
 The sequencer admits the next entry only when the pipeline is idle (see ``ta.actors.runtime``), which is
 what makes a replay step through exactly the same states as the live run.
@@ -34,6 +34,7 @@ class Sequencer:
         clock: Callable[[], float],
         journal: JournalWriter | None = None,
         retain: int = 50_000,
+        retain_bytes: int = 16 << 20,
         inbox_size: int = 4096,
     ) -> None:
         self._inflight = inflight
@@ -42,6 +43,10 @@ class Sequencer:
         self._journal = journal
         self.inbox: Mailbox[Journaled | Envelope] = Mailbox("ingress", None, inbox_size)
         self._tail: collections.deque[tuple[int, bytes]] = collections.deque(maxlen=retain)
+        # Each line is a copy of its event (a pod is ~2 KB): a large cluster's initial lists alone would otherwise
+        # keep hundreds of MiB here. The journal file, when kept, has everything.
+        self._tail_bytes = 0
+        self._retain_bytes = retain_bytes
         self._seq = 0
         self._appended = asyncio.Condition()
         self._drained = asyncio.Event()
@@ -68,7 +73,7 @@ class Sequencer:
             try:
                 envelope = self._stamp(item)
                 line = self._journal.append(envelope) if self._journal is not None else encode(envelope)
-                self._tail.append((envelope.seq, line))
+                self._retain(envelope.seq, line)
                 async with self._appended:
                     self._appended.notify_all()
                 await self._router(envelope)
@@ -79,6 +84,15 @@ class Sequencer:
                     self._drained.set()
         if self._journal is not None:
             self._journal.close()
+
+    def _retain(self, seq: int, line: bytes) -> None:
+        tail = self._tail
+        if len(tail) == tail.maxlen:
+            self._tail_bytes -= len(tail[0][1])
+        tail.append((seq, line))
+        self._tail_bytes += len(line)
+        while self._tail_bytes > self._retain_bytes and len(tail) > 1:
+            self._tail_bytes -= len(tail.popleft()[1])
 
     async def wait_drained(self) -> None:
         """Wait until every submitted entry has been processed through the whole pipeline."""

@@ -48,8 +48,14 @@ class KubeObjectChanged:
     # A Secret's decoded values, in memory only: never journaled, never compared, never printed. Empty in a
     # replay, where only the digests in ``body`` are known.
     secret_values: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    # ``body`` decoded, when the source had it at hand (the live watcher encoded it from this very dict): saves
+    # every consumer a decode. In memory only, like ``secret_values``; consumers must treat it as read-only.
+    decoded: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def obj(self) -> dict[str, Any]:
+        """The object; shared between consumers, so never to be changed in place."""
+        if self.decoded is not None:
+            return self.decoded
         decoded = orjson.loads(self.body)
         if not isinstance(decoded, dict):
             raise ValueError("object body is not a JSON object")

@@ -159,24 +159,38 @@ class Watcher:
         )
         self._unavailable_status = error.status
 
-    def _encode(self, watch_type: WatchType, obj: Mapping[str, Any]) -> bytes:
+    def _encode(self, watch_type: WatchType, obj: Mapping[str, Any]) -> tuple[bytes, dict[str, Any]]:
+        """The sanitised object as compact JSON, and the sanitised object itself."""
         if self._raw_observer is not None:
             self._raw_observer(watch_type, self._scope.resource, obj)
-        return jsonbytes.dumps(sanitize(self._scope.resource, obj))
+        sanitized = sanitize(self._scope.resource, obj)
+        return jsonbytes.dumps(sanitized), sanitized
 
-    async def _send(self, watch_type: WatchType, key: _Key, body: bytes) -> None:
+    async def _send(self, watch_type: WatchType, key: _Key, body: bytes, decoded: dict[str, Any] | None = None) -> None:
         await self._emit(
             KubeObjectChanged(
-                watch_type=watch_type, resource=self._scope.resource, namespace=key[0], name=key[1], body=body
+                watch_type=watch_type,
+                resource=self._scope.resource,
+                namespace=key[0],
+                name=key[1],
+                body=body,
+                decoded=decoded,
             )
         )
 
     # -- list -------------------------------------------------------------------------------------------
 
-    async def _list_pages(self) -> tuple[list[dict[str, Any]], str]:
+    async def _relist(self) -> None:
+        """List the scope page by page, emitting each page's changes as it arrives, then the deletions.
+
+        Page by page, so that only one page of decoded objects is alive at a time (a whole cluster's pods decoded
+        at once is ~10x their JSON). If the continue token expires mid-list the list starts over; what was already
+        emitted stays true (each event is a state the object had), and deletions are only decided from a complete
+        list.
+        """
         timeout = aiohttp.ClientTimeout(total=self._tuning.list_timeout_s, sock_connect=self._tuning.connect_timeout_s)
         for _ in range(self._tuning.list_restarts):
-            items: list[dict[str, Any]] = []
+            seen: set[_Key] = set()
             token = ""
             while True:
                 query = [("limit", str(self._tuning.page_size)), *self._scope.selector_params()]
@@ -192,29 +206,32 @@ class Watcher:
                 # List items carry no kind/apiVersion; watch events do. Make both look the same downstream.
                 kind = str(page.get("kind", "")).removesuffix("List")
                 api_version = str(page.get("apiVersion", ""))
-                for item in page.get("items") or ():
+                items = page.get("items") or ()
+                del page
+                for item in items:
                     if isinstance(item, dict):
-                        items.append({"kind": kind, "apiVersion": api_version, **item})
+                        await self._listed({"kind": kind, "apiVersion": api_version, **item}, seen)
+                del items
                 token = str(meta.get("continue", "") or "")
                 if not token:
-                    return items, str(meta.get("resourceVersion", ""))
+                    await self._list_complete(seen, str(meta.get("resourceVersion", "")))
+                    return
         raise ApiStatusError(_GONE, "Expired", "list continue token kept expiring")
 
-    async def _relist(self) -> None:
-        items, list_rv = await self._list_pages()
+    async def _listed(self, obj: dict[str, Any], seen: set[_Key]) -> None:
+        key, rv = _key(obj), _rv(obj)
+        seen.add(key)
+        known = self._known.get(key)
+        if known is not None and known[0] == rv:
+            return
+        watch_type: WatchType = "ADDED" if known is None else "MODIFIED"
+        body, sanitized = self._encode(watch_type, obj)
+        await self._send(watch_type, key, body, sanitized)
+        self._known[key] = (rv, body)
+
+    async def _list_complete(self, seen: set[_Key], list_rv: str) -> None:
         self._backoff.reset()
         self._unavailable_status = None
-        seen: set[_Key] = set()
-        for obj in items:
-            key, rv = _key(obj), _rv(obj)
-            seen.add(key)
-            known = self._known.get(key)
-            if known is not None and known[0] == rv:
-                continue
-            watch_type: WatchType = "ADDED" if known is None else "MODIFIED"
-            body = self._encode(watch_type, obj)
-            await self._send(watch_type, key, body)
-            self._known[key] = (rv, body)
         for key in sorted(self._known.keys() - seen):
             # The final state is unknown (deleted while we were not watching): report the last one we had.
             await self._send("DELETED", key, self._known[key][1])
@@ -268,12 +285,12 @@ class Watcher:
         known = self._known.get(key)
         if event_type == "DELETED":
             if known is not None:
-                await self._send("DELETED", key, self._encode("DELETED", obj))
+                await self._send("DELETED", key, *self._encode("DELETED", obj))
                 del self._known[key]
         elif known is None or known[0] != rv:
             # A repeat of what was already emitted (same resourceVersion) would be a duplicate.
             watch_type: WatchType = "ADDED" if event_type == "ADDED" else "MODIFIED"
-            body = self._encode(watch_type, obj)
-            await self._send(watch_type, key, body)
+            body, sanitized = self._encode(watch_type, obj)
+            await self._send(watch_type, key, body, sanitized)
             self._known[key] = (rv, body)
         self._resume_rv = rv or self._resume_rv

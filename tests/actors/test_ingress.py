@@ -48,3 +48,21 @@ async def test_recorded_envelopes_keep_their_stamps() -> None:
     await seq.inbox.close()
     await runner
     assert [(e.seq, e.ts) for e in seen] == [(7, 5.0), (8, 0.0)]
+
+
+async def test_tail_is_bounded_by_bytes() -> None:
+    async def router(env: Envelope) -> None:
+        return None
+
+    seq = Sequencer(inflight=InFlight(), router=router, clock=lambda: 0.0, retain_bytes=200)
+    runner = asyncio.create_task(seq.run())
+    for _ in range(20):
+        await seq.submit(Tick())
+    await seq.wait_drained()
+    await seq.inbox.close()
+    await runner
+    tail = seq.tail_since(0)
+    assert 1 < len(tail) < 20
+    assert sum(len(line) for _, line in tail) <= 200
+    assert [s for s, _ in tail] == list(range(21 - len(tail), 21))  # the newest, in order
+    assert seq.oldest_retained == 21 - len(tail)

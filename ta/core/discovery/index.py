@@ -46,6 +46,8 @@ class Delta:
 # but a ServiceMonitor sees every endpoint of its namespaces and drops most: keeping every one with its full
 # labels cost hundreds of MiB in a large cluster, and a few examples per group answer the question.
 DROPPED_KEPT_PER_GROUP = 10
+# ... and one when the whole group went for a single reason (a ServiceMonitor's keep on service labels drops every
+# slice of other services: the reason and one target say it all, times thousands of slices).
 
 
 @dataclass(slots=True)
@@ -92,7 +94,7 @@ class TargetIndex:
         for h in new_targets:
             providers.setdefault(h, set()).add(source)
         discovered = len(targets) + (len(dropped) if dropped_count is None else dropped_count)
-        dropped = dropped[:DROPPED_KEPT_PER_GROUP]
+        dropped = dropped[: DROPPED_KEPT_PER_GROUP if targets or len({d.reason for d in dropped}) > 1 else 1]
         if discovered != (old.discovered if old else 0):
             self.counts_version += 1
         self._discovered[job] = self._discovered.get(job, 0) - (old.discovered if old else 0) + discovered

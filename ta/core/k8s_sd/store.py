@@ -73,8 +73,10 @@ class KubeObjects:
         self._pod_refs: dict[tuple[str, str], set[Ref]] = {}
         self._node_refs: dict[str, set[Ref]] = {}
         self._service_slices: dict[tuple[str, str], set[str]] = {}
-        # (resource, namespace, name) -> compute function -> its result for the stored version.
-        self._derived: dict[Ref, dict[Callable[[Obj], Any], Any]] = {}
+        # (resource, namespace, name, compute function) -> its result for the stored version. Flat (not one dict
+        # per object): most objects have one derived value, and 100 000 small dicts cost ~25 MiB.
+        self._derived: dict[tuple[str, str, str, Callable[[Obj], Any]], Any] = {}
+        self._computes: set[Callable[[Obj], Any]] = set()
 
     def apply(self, resource: str, watch_type: str, obj: Obj, body: bytes | None = None) -> None:
         """Apply one change; ``body`` is ``obj`` as compact JSON when the caller has it already."""
@@ -123,16 +125,16 @@ class KubeObjects:
 
     def derive(self, resource: str, namespace: str, name: str, compute: Callable[[Obj], T]) -> T | None:
         """``compute(object)`` for the stored object (None when absent), computed once per object version."""
-        key = (resource, namespace, name)
-        results = self._derived.get(key)
-        if results is not None and compute in results:
-            found: T = results[compute]
+        key = (resource, namespace, name, compute)
+        if key in self._derived:
+            found: T = self._derived[key]
             return found
         obj = self.get(resource, namespace, name)
         if obj is None:
             return None
         value = compute(obj)
-        self._derived.setdefault(key, {})[compute] = value
+        self._computes.add(compute)
+        self._derived[key] = value
         return value
 
     def in_namespace(self, resource: str, namespace: str) -> tuple[Obj, ...]:
@@ -183,7 +185,8 @@ class KubeObjects:
             self._service_slices.setdefault((namespace, service), set()).add(name)
 
     def _unindex(self, resource: str, namespace: str, name: str) -> None:
-        self._derived.pop((resource, namespace, name), None)
+        for compute in self._computes:
+            self._derived.pop((resource, namespace, name, compute), None)
         old = self.get(resource, namespace, name)
         if old is None:
             return

@@ -1,4 +1,4 @@
-from ta.core.discovery.index import TargetIndex
+from ta.core.discovery.index import DROPPED_KEPT_PER_GROUP, TargetIndex
 from ta.core.labels import label_set
 from ta.core.model import Target
 from ta.core.targets import DroppedTarget
@@ -49,3 +49,22 @@ def test_counts_and_dropped() -> None:
     delta = index.remove_job("j")
     assert delta.removals == {1}
     assert index.discovered_counts() == (("k", 1),)
+
+
+def test_dropped_examples_are_bounded_per_group() -> None:
+    index = TargetIndex()
+
+    def dropped(n: int, reason: str) -> tuple[DroppedTarget, ...]:
+        return tuple(
+            DroppedTarget(job="j", labels=label_set({"__address__": f"d:{i}"}), reason=reason) for i in range(n)
+        )
+
+    # A group dropped as a whole for one reason keeps one example; every target is still counted.
+    index.set_group("j", "whole", (), dropped(30, "dropped by relabel_configs[0] (action keep)"), 30)
+    assert len(index.dropped("j")) == 1
+    # Mixed reasons, or some targets kept: up to DROPPED_KEPT_PER_GROUP examples.
+    mixed = dropped(15, "dropped by relabel_configs[0] (action keep)") + dropped(15, "empty __address__")
+    index.set_group("j", "mixed", (), mixed, 30)
+    index.set_group("j", "partly", (t(1),), dropped(30, "dropped by relabel_configs[1] (action keep)"), 30)
+    assert len(index.dropped("j")) == 1 + 2 * DROPPED_KEPT_PER_GROUP
+    assert index.discovered_counts() == (("j", 91),)
