@@ -47,10 +47,23 @@ def _query(request: web.Request) -> dict[str, list[str]]:
     return {key: request.query.getall(key) for key in request.query}
 
 
+def _accepts_gzip(request: web.Request) -> bool:
+    for coding in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = coding.strip().partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
 def _json(body: Body, request: web.Request) -> web.Response:
     headers = {"ETag": body.etag}
+    gzipped = body.gzipped
+    if gzipped is not None:
+        headers["Vary"] = "Accept-Encoding"
     if request.headers.get("If-None-Match") == body.etag:
         return web.Response(status=304, headers=headers)
+    if gzipped is not None and _accepts_gzip(request):
+        return web.Response(body=gzipped, headers={**headers, "Content-Type": JSON, "Content-Encoding": "gzip"})
     return web.Response(body=body.data, headers={**headers, "Content-Type": JSON})
 
 

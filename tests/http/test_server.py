@@ -141,3 +141,26 @@ async def test_diagnostics_routes(client: TestClient) -> None:  # type: ignore[t
     assert await (await client.get("/debug/problems")).read() == b"[]\n"
     assert (await client.get("/debug/dropped")).status == 400
     assert await (await client.get("/debug/dropped?job=nope")).read() == b"[]\n"
+
+
+async def test_large_answers_go_gzipped_to_clients_that_accept_it() -> None:
+    view = View()
+    view.set_collectors(["col-0"])
+    for i in range(300):
+        view.place(_target(f"10.0.{i // 250}.{i % 250}:80", i + 1), "col-0", removed=False)
+    state = ServerState(
+        view=view, metrics=Metrics(), sequencer=None, allow_insecure_auth_secrets=False, is_ready=lambda: True
+    )
+    path = f"/jobs/{JOB.replace('/', '%2F')}/targets?collector_id=col-0"
+    async with TestClient(TestServer(build_app(state))) as c:
+        zipped = await c.get(path, headers={"Accept-Encoding": "gzip"})  # the client inflates it
+        plain = await c.get(path, headers={"Accept-Encoding": "identity"})
+        refused = await c.get(path, headers={"Accept-Encoding": "gzip;q=0"})
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert "Content-Encoding" not in plain.headers and "Content-Encoding" not in refused.headers
+        body = await plain.read()
+        assert await zipped.read() == body == await refused.read()
+        assert body.endswith(b"]\n") and body.count(b'"targets"') == 300
+        assert zipped.headers["ETag"] == plain.headers["ETag"]
+        assert zipped.headers["Content-Type"] == plain.headers["Content-Type"] == "application/json"
+        assert zipped.headers["Vary"] == "Accept-Encoding"

@@ -1,3 +1,4 @@
+import gzip
 import random
 
 from hypothesis import given, settings
@@ -147,3 +148,19 @@ def test_rendered_answer_is_byte_identical_to_render_targets(specs: list[tuple[s
     view = View()
     view.apply([Move(t, "", "c") for t in targets.values()])
     assert view.targets_for("j", "c").data == render.render_targets(targets.values())
+
+
+def test_large_bodies_are_kept_gzipped_and_inflate_to_the_same_bytes() -> None:
+    view = View()
+    targets = [
+        Target(job="j", address=f"h{i}:1", labels=label_set({"__address__": f"h{i}:1", "note": "x" * 200}), hash=i)
+        for i in range(200)
+    ]
+    view.apply(Move(t, "", "c", False) for t in targets)
+    body = view.targets_for("j", "c")
+    assert body.gzipped is not None and len(body.gzipped) < len(body.data) // 5
+    assert gzip.decompress(body.gzipped) == body.data
+    assert body.data.startswith(b'[{"targets":["h0:1"]') and body.data.endswith(b"]\n")
+    small = View()
+    small.apply([Move(targets[0], "", "c", False)])
+    assert small.targets_for("j", "c").gzipped is None
