@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import gzip
 import hashlib
 import http.client
 import os
@@ -719,12 +720,15 @@ class Http:
         self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
 
     def get(self, path: str, etag: str | None = None) -> tuple[int, str | None, bytes]:
-        headers = {"If-None-Match": etag} if etag else {}
+        # Like a collector's Go HTTP client: asks for gzip and inflates what comes gzipped.
+        headers = {"Accept-Encoding": "gzip", **({"If-None-Match": etag} if etag else {})}
         for attempt in (0, 1):
             try:
                 self.conn.request("GET", path, headers=headers)
                 response = self.conn.getresponse()
                 body = response.read()
+                if response.getheader("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
                 return response.status, response.getheader("ETag"), body
             except (http.client.HTTPException, ConnectionError):
                 self.conn.close()

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ta.core.model import Collector
 from ta.core.timefmt import parse_rfc3339
+
+T = TypeVar("T")
 
 
 class Selector(Protocol):
@@ -47,6 +49,19 @@ class PodFacts:
     ready_since: float | None
 
 
+# Bounded tables sharing what repeats between pods (a workload's replicas have the same labels, nodes and
+# phases): membership holds facts for every pod of the cluster. Identity only, never results.
+_SHARED_LIMIT = 1 << 16
+_shared: dict[object, object] = {}
+
+
+def _share(value: T) -> T:
+    found = _shared.setdefault(value, value)
+    if len(_shared) > _SHARED_LIMIT:
+        _shared.clear()
+    return found  # type: ignore[return-value]
+
+
 def pod_facts(obj: Mapping[str, Any]) -> PodFacts | str:
     """Extract ``PodFacts``, or return why the object cannot be a pod we understand."""
     meta = obj.get("metadata")
@@ -71,14 +86,14 @@ def pod_facts(obj: Mapping[str, Any]) -> PodFacts | str:
     node = spec.get("nodeName")
     return PodFacts(
         name=name,
-        namespace=str(meta.get("namespace") or ""),
-        labels=labels,
-        node_name=node if isinstance(node, str) else "",
+        namespace=_share(str(meta.get("namespace") or "")),
+        labels=_share(labels),
+        node_name=_share(node if isinstance(node, str) else ""),
         terminating=bool(meta.get("deletionTimestamp")),
-        phase=str(status.get("phase") or ""),
-        start_time=parse_rfc3339(status.get("startTime")),
-        ready_status=ready_status,
-        ready_since=ready_since,
+        phase=_share(str(status.get("phase") or "")),
+        start_time=_share(parse_rfc3339(status.get("startTime"))),
+        ready_status=None if ready_status is None else _share(ready_status),
+        ready_since=_share(ready_since),
     )
 
 

@@ -104,6 +104,8 @@ _NAMES_LIMIT = 4096
 # Bounded interning tables (cleared when full: identity is only about memory, never about results).
 _SHARED_LIMIT = 1 << 17
 _owns: dict[ContainerPort, LabelSet] = {}
+_ports: dict[ContainerPort, ContainerPort] = {}
+_families: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
 _pairs: dict[tuple[str, str], tuple[str, str]] = {}
 # The label names of a pod's labels -> one shared frozenset (pods of one workload have the same names).
 _names: dict[tuple[str, ...], frozenset[str]] = {}
@@ -119,6 +121,14 @@ def _container_pairs(port: ContainerPort, protocol: str) -> LabelSet:
         (CONTAINER_PORT_NUMBER, str(port.number)),
         (CONTAINER_PORT_PROTOCOL, protocol),
     )
+
+
+def _shared_port(port: ContainerPort) -> ContainerPort:
+    """One ``ContainerPort`` object for every pod declaring the same port (the replicas of a workload)."""
+    found = _ports.setdefault(port, port)
+    if len(_ports) > _SHARED_LIMIT:
+        _ports.clear()
+    return found
 
 
 def _own(port: ContainerPort) -> LabelSet:
@@ -141,14 +151,29 @@ def shared_pair(name: str, value: str) -> tuple[str, str]:
 
 
 def _family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> None:
-    if not isinstance(values, dict):
+    if not isinstance(values, dict) or not values:
         return
-    for key in sorted(values):
-        value = values[key]
-        if isinstance(key, str) and isinstance(value, str):
-            name, present = family_names(prefix, key)
-            pairs.append(shared_pair(name, value))
-            pairs.append(present_pair(present))
+    # The replicas of a workload carry the same labels and annotations: their pairs are looked up, not rebuilt.
+    items: tuple[object, ...] = (prefix, *values.items())
+    key: tuple[object, ...] | None = items
+    try:
+        found = _families.get(items)
+    except TypeError:  # an unhashable (non-string) value, skipped below: not cached
+        key, found = None, None
+    if found is None:
+        built: list[tuple[str, str]] = []
+        for label in sorted(values):
+            value = values[label]
+            if isinstance(label, str) and isinstance(value, str):
+                name, present = family_names(prefix, label)
+                built.append(shared_pair(name, value))
+                built.append(present_pair(present))
+        found = tuple(built)
+        if key is not None:
+            if len(_families) >= _NAMES_LIMIT:
+                _families.clear()
+            _families[key] = found
+    pairs.extend(found)
 
 
 def pod_label_pairs(pod: Obj) -> LabelSet:
@@ -181,7 +206,7 @@ def pod_label_pairs(pod: Obj) -> LabelSet:
 
 
 def pod_facts(pod: Obj) -> PodFacts:
-    ports = tuple(port for container, is_init in containers(pod) for port in ports_of(container, is_init))
+    ports = tuple(_shared_port(port) for container, is_init in containers(pod) for port in ports_of(container, is_init))
     labels = pod_label_pairs(pod)
     key = tuple(name for name, _ in labels)
     names = _names.get(key)

@@ -515,3 +515,14 @@ def test_rebuilds_the_documented_servicemonitor_target_label_for_label() -> None
     # The sample predates Prometheus adding __meta_kubernetes_pod_container_init; everything else is identical.
     assert got.pop("__meta_kubernetes_pod_container_init") == "false"
     assert got == SEED_TARGET
+
+
+def test_odd_label_values_do_not_break_pod_enrichment() -> None:
+    # A non-string label value (not what the API serves, but a capture may hold anything) is skipped, not fatal.
+    p = pod(containers=[container("c1", [cport("mainport", 9000)])], labels={"app": "x"})
+    p["metadata"]["labels"]["weird"] = {"nested": True}  # type: ignore[index]
+    eps = endpointslice(service_name=None, endpoints=[{"addresses": ["4.3.2.1"], "targetRef": pod_ref()}])
+    for _ in range(2):  # the second build goes through the pair tables
+        [target] = as_dicts(sd([(PODS, p), (ENDPOINTSLICES, eps)]).groups()["endpointslice/default/testendpoints"])
+        assert target[POD + "label_app"] == "x"
+        assert not any("weird" in name for name in target)
