@@ -132,9 +132,14 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
         AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected
     ] = Mailbox("serving", inflight, maxsize=8192)
 
+    entry_counters: dict[str, Any] = {}  # per kind: the labelled child, looked up once (one per journal entry)
+
     async def route(envelope: Envelope) -> None:
         event = input_of(envelope)
-        metrics.journal_entries.labels(event.KIND).inc()
+        counter = entry_counters.get(event.KIND)
+        if counter is None:
+            counter = entry_counters[event.KIND] = metrics.journal_entries.labels(event.KIND)
+        counter.inc()
         match event:
             case ConfigLoaded():
                 await membership_box.put(envelope)

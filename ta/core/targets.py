@@ -414,7 +414,8 @@ def build_targets(settings: JobSettings, group: TargetGroup, limit: int | None =
 
     Same result as ``build_targets_reference``, computed through a compiled ``Plan`` split at the labels each
     target carries itself (see ``ta.core.relabel.plan`` for why that is exact) when the job's rules allow one.
-    Only the first ``limit`` dropped targets get their labels merged and listed; all are counted.
+    Only the first ``limit`` dropped targets get their labels merged and listed (only the first, when a rule on group
+    labels dropped the whole group); all are counted.
     """
     if not settings.filter_relabel:
         return build_targets_reference(settings, group, limit)
@@ -529,21 +530,23 @@ def _group_drop(
 
 
 def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -> BuildResult:
-    """Every target of the group dropped by one rule, or for an empty ``__address__``; the first ``limit`` listed."""
+    """Every target of the group dropped by one rule, or for an empty ``__address__``.
+
+    Listed: the first ``limit`` -- or, with a limit, just the first when all went for that one rule (one example
+    says why; a ServiceMonitor drops thousands of slices this way, and each listed target is a merged label set).
+    """
     group_address = next((value for name, value in reversed(group.labels) if name == ADDRESS), "")
-    dropped: list[DroppedTarget] = []
-    room = len(group.targets) if limit is None else limit
-    empty = 0
+    addresses: list[str] = []
     for target_labels in group.targets:
         first = target_labels[0] if target_labels else _ABSENT
         if first[0] == ADDRESS:  # where SD puts it: "__address__" sorts before every "__meta_*" name
-            address = first[1]
+            addresses.append(first[1])
         else:
-            address = next((value for name, value in target_labels if name == ADDRESS), group_address)
-        if not address:
-            empty += 1
-        if room > 0:
-            room -= 1
-            labels = _merge(group.labels, target_labels)
-            dropped.append(_new_dropped(job, labels, reason if address else EMPTY_ADDRESS_REASON))
+            addresses.append(next((value for name, value in target_labels if name == ADDRESS), group_address))
+    empty = addresses.count("")
+    room = len(group.targets) if limit is None else limit if empty else min(limit, 1)
+    dropped = [
+        _new_dropped(job, _merge(group.labels, target_labels), reason if address else EMPTY_ADDRESS_REASON)
+        for target_labels, address in zip(group.targets[:room], addresses[:room], strict=True)
+    ]
     return BuildResult(targets=(), dropped=tuple(dropped), dropped_count=len(group.targets), empty_addresses=empty)

@@ -71,3 +71,23 @@ async def test_failing_step_is_logged_and_skipped() -> None:
     await run_actor("b", box, step, sink)
     assert out == [1, 3]
     assert inflight.count == 0
+
+
+async def test_many_producers_on_a_full_mailbox_lose_nothing_even_when_one_is_cancelled() -> None:
+    box: Mailbox[int] = Mailbox("m", InFlight(), maxsize=2)
+    producers = [asyncio.create_task(box.put(i)) for i in range(6)]
+    await asyncio.sleep(0)
+    producers[3].cancel()  # waiting for room: its wake-up must pass on to the next producer
+    received: list[int] = []
+
+    async def consume() -> None:
+        async for item in box.messages():
+            received.append(item)
+            box.done()
+            if len(received) == 5:
+                await box.close()
+
+    await asyncio.wait_for(consume(), 5)
+    await asyncio.gather(*producers, return_exceptions=True)
+    assert sorted(received) == [0, 1, 2, 4, 5]
+    assert received[:2] == [0, 1]

@@ -22,6 +22,8 @@ PRESENT = "true"
 
 def as_map(value: object) -> Mapping[str, Any]:
     """A mapping view of ``value``; anything else (null, wrong type) reads as empty so odd input never crashes."""
+    if type(value) is dict:  # decoded JSON: skips the (slow) abstract-class check
+        return value
     return value if isinstance(value, Mapping) else {}
 
 

@@ -12,6 +12,7 @@ instead of once per endpoint port per SD config, and the targets hold the same p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
@@ -99,6 +100,7 @@ class PodFacts:
         return self.labels + _container_pairs(self.ports[index], protocol_from_endpoint)
 
 
+_NAME = itemgetter(0)
 _INIT = {False: (CONTAINER_INIT, "false"), True: (CONTAINER_INIT, "true")}
 _NAMES_LIMIT = 4096
 # Bounded interning tables (cleared when full: identity is only about memory, never about results).
@@ -198,7 +200,7 @@ def pod_label_pairs(pod: Obj) -> LabelSet:
             pairs.append(shared_pair(POD_CONTROLLER_KIND, kind))
         if name:
             pairs.append(shared_pair(POD_CONTROLLER_NAME, name))
-    if len({name for name, _ in pairs}) != len(pairs):
+    if len(set(map(_NAME, pairs))) != len(pairs):
         # Keys that sanitise to one name: the last in key order wins, as in ``pod_labels``.
         return tuple(sorted(dict(pairs).items()))
     pairs.sort()
@@ -208,7 +210,7 @@ def pod_label_pairs(pod: Obj) -> LabelSet:
 def pod_facts(pod: Obj) -> PodFacts:
     ports = tuple(_shared_port(port) for container, is_init in containers(pod) for port in ports_of(container, is_init))
     labels = pod_label_pairs(pod)
-    key = tuple(name for name, _ in labels)
+    key = tuple(map(_NAME, labels))
     names = _names.get(key)
     if names is None:
         if len(_names) >= _NAMES_LIMIT:
