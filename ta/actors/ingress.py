@@ -48,7 +48,9 @@ class Sequencer:
         self._tail_bytes = 0
         self._retain_bytes = retain_bytes
         self._seq = 0
-        self._appended = asyncio.Condition()
+        # Resolved (and replaced) at each append; only /debug/events followers wait on it. A bare future, not a
+        # Condition: an append must not take a lock for every one of a big cluster's ~100 000 list entries.
+        self._appended: asyncio.Future[None] | None = None
         self._drained = asyncio.Event()
         self._drained.set()
 
@@ -74,8 +76,11 @@ class Sequencer:
                 envelope = self._stamp(item)
                 line = self._journal.append(envelope) if self._journal is not None else encode(envelope)
                 self._retain(envelope.seq, line)
-                async with self._appended:
-                    self._appended.notify_all()
+                appended = self._appended
+                if appended is not None:
+                    self._appended = None
+                    if not appended.done():
+                        appended.set_result(None)
                 await self._router(envelope)
                 await self._inflight.wait_idle()
             finally:
@@ -109,9 +114,17 @@ class Sequencer:
 
     async def wait_appended(self, after: int, max_wait: float) -> bool:
         """Wait until an entry with a sequence number above ``after`` exists (or the timeout passes)."""
-        async with self._appended:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_wait
+        while self._seq <= after:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            if self._appended is None:
+                self._appended = loop.create_future()
             try:
-                await asyncio.wait_for(self._appended.wait_for(lambda: self._seq > after), max_wait)
+                # shield: one waiter timing out must not cancel the future the other followers share
+                await asyncio.wait_for(asyncio.shield(self._appended), remaining)
             except TimeoutError:
                 return False
         return True

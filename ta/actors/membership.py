@@ -55,6 +55,9 @@ class MembershipActor:
             case KubeObjectChanged():
                 if event.resource != PODS:
                     return []
+                if event.namespace != self._core.settings.namespace:
+                    self._core.hold(event.watch_type, event.namespace, event.name, event.body)
+                    return []
                 facts = pod_facts(event.obj())
                 if isinstance(facts, str):
                     return [

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+import orjson
+
 from ta.core.model import Collector
 from ta.core.timefmt import parse_rfc3339
 
@@ -121,6 +123,9 @@ class Membership:
         # Keyed by (namespace, name): pod names repeat across namespaces, and a cluster-wide pod watch (for
         # kubernetes_sd) must not let another namespace's "collector-0" replace or delete ours.
         self._pods: dict[tuple[str, str], PodFacts] = {}
+        # Pods of other namespaces, as their JSON only (the same bytes the event and the SD store hold): a
+        # cluster-wide pod watch brings every pod of the cluster, and only a new collector namespace needs facts.
+        self._held: dict[tuple[str, str], bytes] = {}
         self._selected: dict[str, PodFacts] = {}  # only the collector namespace's pods, so by name
         # Sorted by pod name: (collector, pod) for every selected pod; pod is None when its health cannot
         # depend on time (then the collector always counts). None = to be rebuilt from ``_selected``.
@@ -136,8 +141,21 @@ class Membership:
     def configure(self, settings: MembershipSettings) -> None:
         # Every pod is kept, so pods outside a new namespace/selector are only re-filtered, never lost.
         self._settings = settings
+        for key in sorted(k for k in self._held if k[0] == settings.namespace):
+            facts = pod_facts(orjson.loads(self._held.pop(key)))
+            if not isinstance(facts, str):  # a malformed pod can be no collector: skipped
+                self._pods[key] = facts
         self._selected = {pod.name: pod for pod in self._pods.values() if self._selects(pod)}
         self._sorted = None
+
+    def hold(self, watch_type: str, namespace: str, name: str, body: bytes) -> None:
+        """A pod outside the collector namespace: kept unread, in case the namespace changes to its own."""
+        key = (namespace, name)
+        self._pods.pop(key, None)
+        if watch_type == "DELETED":
+            self._held.pop(key, None)
+        else:
+            self._held[key] = body
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
         ours = pod.namespace == self._settings.namespace

@@ -5,6 +5,8 @@ Out: every subscriber's ``emit`` receives the events of the scope's single ``Wat
 watch already running first gets its current state (an ADDED per known object, then the last
 ``KubeListSynced`` if the list completed), delivered under the same lock as live events, so it sees neither
 a gap nor an interleaving. 500 jobs over EndpointSlices in all namespaces therefore open one watch, not 500.
+Serving late subscribers needs each watch to keep every object's body; a hub made with ``keep_bodies=False``
+(``ta run`` subscribes every scope before the watches start) refuses them instead.
 
 All watches run in one ``asyncio.TaskGroup`` owned by ``run()``; cancelling ``run`` stops them all (each
 watch only awaits cancellable I/O, so shutdown is bounded by connection teardown). The last subscriber
@@ -50,8 +52,10 @@ class WatchHub:
         backoff_factory: Callable[[], Backoff] = Backoff,
         tuning: WatchTuning | None = None,
         raw_observer: RawObserver | None = None,
+        keep_bodies: bool = True,
     ) -> None:
         self._api = api
+        self._keep_bodies = keep_bodies
         self._backoff_factory = backoff_factory
         self._tuning = tuning
         self._raw_observer = raw_observer
@@ -129,6 +133,7 @@ class WatchHub:
             backoff=self._backoff_factory(),
             tuning=self._tuning,
             raw_observer=self._raw_observer,
+            keep_bodies=self._keep_bodies,
         )
         shared = _Shared(watcher=watcher)
         holder.append(shared)

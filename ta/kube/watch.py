@@ -13,9 +13,10 @@ resumes from the last resourceVersion seen, so nothing is lost or repeated; when
 an HTTP status or an ERROR event) the scope is re-listed and diffed. Other failures retry with capped
 exponential backoff. Only cancellation ends ``run``.
 
-The last emitted body of each object is kept (the same ``bytes`` the emitted event holds, so a consumer
-keeping the events costs nothing more): it is the final state reported when a re-list finds the object
-gone, and what ``snapshot`` replays to a late subscriber of a shared watch.
+The last emitted resourceVersion of each object is kept, and with ``keep_bodies`` its body too (the same
+``bytes`` the emitted event holds): the final state reported when a re-list finds the object gone, and what
+``snapshot`` replays to a late subscriber of a shared watch. Without bodies, such a deletion carries only the
+object's name, namespace and last resourceVersion.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Watcher:
         backoff: Backoff | None = None,
         tuning: WatchTuning | None = None,
         raw_observer: RawObserver | None = None,
+        keep_bodies: bool = True,
     ) -> None:
         self._api = api
         self._scope = scope
@@ -98,7 +100,9 @@ class Watcher:
         self._backoff = backoff or Backoff()
         self._tuning = tuning or WatchTuning()
         self._raw_observer = raw_observer
-        self._known: dict[_Key, tuple[str, bytes]] = {}
+        # key -> resourceVersion of what was emitted last; its body too while ``keep_bodies`` (see ``snapshot``).
+        self._known: dict[_Key, str] = {}
+        self._bodies: dict[_Key, bytes] | None = {} if keep_bodies else None
         self._resume_rv: str | None = None  # None: the next step is a (re-)list
         self._synced: KubeListSynced | None = None
         self._unavailable_status: int | None = None
@@ -109,13 +113,32 @@ class Watcher:
         return self._scope
 
     def snapshot(self) -> tuple[list[KubeObjectChanged], KubeListSynced | None]:
-        """What a consumer joining now needs: an ADDED per known object, and the last sync marker if any."""
+        """What a consumer joining now needs: an ADDED per known object, and the last sync marker if any.
+
+        Only a watcher that keeps bodies can tell; one that does not (``ta run``, whose scopes are all subscribed
+        before the watches start) saves holding a second reference to every object's JSON.
+        """
+        if self._bodies is None:
+            raise RuntimeError(f"watch {self._scope} keeps no bodies: it cannot serve a late subscriber")
         scope = self._scope
         events = [
             KubeObjectChanged(watch_type="ADDED", resource=scope.resource, namespace=ns, name=name, body=body)
-            for (ns, name), (_, body) in self._known.items()
+            for (ns, name), body in self._bodies.items()
         ]
         return events, self._synced
+
+    def _remember(self, key: _Key, rv: str, body: bytes) -> None:
+        self._known[key] = rv
+        if self._bodies is not None:
+            self._bodies[key] = body
+
+    def _forget(self, key: _Key) -> bytes:
+        """Drop a known object; returns its last body, or a minimal stand-in (name, namespace, resourceVersion)."""
+        rv = self._known.pop(key)
+        if self._bodies is not None:
+            return self._bodies.pop(key)
+        meta = {"name": key[1], "resourceVersion": rv, **({"namespace": key[0]} if key[0] else {})}
+        return jsonbytes.dumps({"metadata": meta})
 
     async def run(self) -> None:
         while True:
@@ -222,20 +245,20 @@ class Watcher:
         key, rv = _key(obj), _rv(obj)
         seen.add(key)
         known = self._known.get(key)
-        if known is not None and known[0] == rv:
+        if known == rv:
             return
         watch_type: WatchType = "ADDED" if known is None else "MODIFIED"
         body, sanitized = self._encode(watch_type, obj)
         await self._send(watch_type, key, body, sanitized)
-        self._known[key] = (rv, body)
+        self._remember(key, rv, body)
 
     async def _list_complete(self, seen: set[_Key], list_rv: str) -> None:
         self._backoff.reset()
         self._unavailable_status = None
         for key in sorted(self._known.keys() - seen):
-            # The final state is unknown (deleted while we were not watching): report the last one we had.
-            await self._send("DELETED", key, self._known[key][1])
-            del self._known[key]
+            # The final state is unknown (deleted while we were not watching): report the last one we had, or
+            # (not keeping bodies) just which object it was; consumers read only that from a deletion.
+            await self._send("DELETED", key, self._forget(key))
         self._synced = KubeListSynced(
             resource=self._scope.resource, namespace=self._scope.namespace, resource_version=list_rv
         )
@@ -286,11 +309,11 @@ class Watcher:
         if event_type == "DELETED":
             if known is not None:
                 await self._send("DELETED", key, *self._encode("DELETED", obj))
-                del self._known[key]
-        elif known is None or known[0] != rv:
+                self._forget(key)
+        elif known is None or known != rv:
             # A repeat of what was already emitted (same resourceVersion) would be a duplicate.
             watch_type: WatchType = "ADDED" if event_type == "ADDED" else "MODIFIED"
             body, sanitized = self._encode(watch_type, obj)
             await self._send(watch_type, key, body, sanitized)
-            self._known[key] = (rv, body)
+            self._remember(key, rv, body)
         self._resume_rv = rv or self._resume_rv

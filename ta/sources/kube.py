@@ -56,7 +56,8 @@ async def run_kube(
     scopes: Sequence[Scope],
 ) -> None:
     secrets = SecretValues()
-    hub = WatchHub(api, raw_observer=secrets.observe)
+    # Every scope is subscribed here, before the watches run: no late subscriber needs bodies kept for it.
+    hub = WatchHub(api, raw_observer=secrets.observe, keep_bodies=False)
 
     async def emit(event: KubeEvent) -> None:
         await submit(secrets.attach(event))

@@ -66,3 +66,21 @@ async def test_tail_is_bounded_by_bytes() -> None:
     assert sum(len(line) for _, line in tail) <= 200
     assert [s for s, _ in tail] == list(range(21 - len(tail), 21))  # the newest, in order
     assert seq.oldest_retained == 21 - len(tail)
+
+
+async def test_followers_wake_on_append_and_time_out_independently() -> None:
+    async def router(env: Envelope) -> None:
+        return None
+
+    seq = Sequencer(inflight=InFlight(), router=router, clock=lambda: 0.0)
+    runner = asyncio.create_task(seq.run())
+    assert await seq.wait_appended(0, 0.01) is False  # nothing yet: times out
+    impatient = asyncio.create_task(seq.wait_appended(0, 0.01))
+    patient = asyncio.create_task(seq.wait_appended(0, 5))
+    assert await impatient is False  # its timeout must not cancel what the patient one waits on
+    await seq.submit(Tick())
+    assert await asyncio.wait_for(patient, 5) is True
+    assert await seq.wait_appended(0, 0) is True  # already there: no wait
+    await seq.wait_drained()
+    await seq.inbox.close()
+    await runner

@@ -141,3 +141,23 @@ def test_same_pod_name_in_another_namespace_does_not_touch_the_collector() -> No
     m.apply("ADDED", pod("collector-0", ns="apps"))
     m.apply("DELETED", pod("collector-0", ns="apps"))
     assert names(m) == ["collector-0"]
+
+
+def test_held_pods_of_other_namespaces_count_once_their_namespace_is_configured() -> None:
+    import orjson
+
+    def body(name: str, ns: str) -> bytes:
+        obj = {"metadata": {"name": name, "namespace": ns, "labels": {"app": "col"}}, "spec": {"nodeName": "n1"}}
+        return orjson.dumps(obj)
+
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=0))
+    m.apply("ADDED", pod("a"))
+    m.hold("ADDED", "other", "b", body("b", "other"))
+    m.hold("ADDED", "other", "gone", body("gone", "other"))
+    m.hold("DELETED", "other", "gone", b"{}")
+    m.hold("ADDED", "other", "bad", b'{"metadata": {}}')  # malformed: never a collector
+    assert names(m) == ["a"]
+    m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0))
+    assert names(m) == ["b"]
+    m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=0))
+    assert names(m) == ["a"]

@@ -293,3 +293,26 @@ async def test_everything_emitted_is_sanitised_and_raw_values_reach_the_observer
     assert secret_bodies[0]["data"]["pw"].startswith("sha256:")
     assert secret_bodies[0]["data"]["pw"] != secret_bodies[1]["data"]["pw"]  # a change still shows
     assert [(t, o["data"]["pw"]) for t, _, o in seen] == [("ADDED", "aHVudGVyMg=="), ("MODIFIED", "aHVudGVyMw==")]
+
+
+async def test_without_bodies_a_relist_deletion_names_the_object_and_snapshots_are_refused(
+    server: FakeApiServer, api: Any, recorder: Recorder
+) -> None:
+    for name in ("keep", "remove"):
+        server.add("v1/pods", pod(name))
+    w = watcher(api, recorder, keep_bodies=False)
+    async with running(w.run()):
+        await recorder.wait_synced()
+        await server.wait_until(lambda: server.open_watches("v1/pods") == 1)
+        recorder.clear()
+        server.drop_watches()
+        server.delete("v1/pods", "ns", "remove")
+        server.compact()
+        await recorder.wait_synced()
+        assert recorder.changes() == [("DELETED", "ns", "remove")]
+        deleted = next(e for e in recorder.events if isinstance(e, KubeObjectChanged))
+        assert deleted.obj()["metadata"]["name"] == "remove"
+        assert deleted.obj()["metadata"]["namespace"] == "ns"
+        assert deleted.obj()["metadata"]["resourceVersion"]
+        with pytest.raises(RuntimeError, match="keeps no bodies"):
+            w.snapshot()
