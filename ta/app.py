@@ -45,7 +45,7 @@ from ta.events.clock import Tick
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
-from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
+from ta.events.discovery import BuildContinues, ScrapeConfigsChanged, TargetsChanged
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
@@ -108,7 +108,7 @@ class Pipeline:
     serving: ServingActor
     membership_box: Mailbox[Envelope]
     crs_box: Mailbox[Envelope]
-    discovery_box: Mailbox[Envelope | CRJobsChanged]
+    discovery_box: Mailbox[Envelope | CRJobsChanged | BuildContinues]
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged]
     serving_box: Mailbox[AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected]
     sync: SyncTracker = field(default_factory=SyncTracker)
@@ -126,7 +126,7 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
     view = View()
     membership_box: Mailbox[Envelope] = Mailbox("membership", inflight)
     crs_box: Mailbox[Envelope] = Mailbox("crs", inflight)
-    discovery_box: Mailbox[Envelope | CRJobsChanged] = Mailbox("discovery", inflight)
+    discovery_box: Mailbox[Envelope | CRJobsChanged | BuildContinues] = Mailbox("discovery", inflight)
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged] = Mailbox("allocation", inflight)
     serving_box: Mailbox[
         AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected
@@ -162,7 +162,6 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
                 await crs_box.put(envelope)
                 await discovery_box.put(envelope)
             case KubeListSynced() | KubeResourceUnavailable():
-                sync.observe(event.resource, event.namespace)
                 if event.resource == PODS:
                     await membership_box.put(envelope)
                 if event.resource in CR_INPUTS:
@@ -173,7 +172,14 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
             case _:
                 assert_never(event)
 
-    sequencer = Sequencer(inflight=inflight, router=route, clock=clock, journal=journal)
+    def settled(envelope: Envelope) -> None:
+        # A scope counts as listed once its list's last entry is fully processed -- including a first build
+        # that runs in steps -- so /readyz never reports a half-built picture.
+        event = input_of(envelope)
+        if isinstance(event, KubeListSynced | KubeResourceUnavailable):
+            sync.observe(event.resource, event.namespace)
+
+    sequencer = Sequencer(inflight=inflight, router=route, clock=clock, journal=journal, settled=settled)
 
     def timer(method: str, strategy: str, call: Callable[[], tuple[Move, ...]]) -> tuple[Move, ...]:
         with metrics.time_to_allocate.labels(method, strategy).time():
@@ -210,7 +216,12 @@ async def _run_actors(p: Pipeline, tg: asyncio.TaskGroup) -> list[tuple[Mailbox[
         else:
             await p.serving_box.put(out)
 
-    async def from_discovery(out: TargetsChanged | ScrapeConfigsChanged | InputRejected) -> None:
+    async def from_discovery(out: TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues) -> None:
+        if isinstance(out, BuildContinues):
+            # Let the event loop serve probes and metrics between the steps of a long build.
+            await asyncio.sleep(0)
+            await p.discovery_box.put(out)
+            return
         if isinstance(out, TargetsChanged):
             await p.allocation_box.put(out)
         await p.serving_box.put(out)

@@ -33,12 +33,14 @@ class Sequencer:
         router: Router,
         clock: Callable[[], float],
         journal: JournalWriter | None = None,
+        settled: Callable[[Envelope], None] | None = None,
         retain: int = 50_000,
         retain_bytes: int = 16 << 20,
         inbox_size: int = 4096,
     ) -> None:
         self._inflight = inflight
         self._router = router
+        self._settled = settled  # told of each entry once the whole pipeline has processed it
         self._clock = clock
         self._journal = journal
         self.inbox: Mailbox[Journaled | Envelope] = Mailbox("ingress", None, inbox_size)
@@ -83,6 +85,8 @@ class Sequencer:
                         appended.set_result(None)
                 await self._router(envelope)
                 await self._inflight.wait_idle()
+                if self._settled is not None:
+                    self._settled(envelope)
             finally:
                 self.inbox.done()
                 if len(self.inbox) == 0:

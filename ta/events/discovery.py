@@ -1,7 +1,7 @@
 """Discovery events (internal, derived): targets and scrape configs changed.
 
 In: produced by the discovery actor. Out: ``TargetsChanged`` to the allocation actor,
-``ScrapeConfigsChanged`` to the serving actor.
+``ScrapeConfigsChanged`` to the serving actor, and ``BuildContinues`` back to the discovery actor itself.
 """
 
 from __future__ import annotations
@@ -36,3 +36,17 @@ class ScrapeConfigsChanged:
     seq: int
     redacted: bytes  # the /scrape_configs body with secrets as <secret>
     revealed: bytes  # the body with secret values (plain HTTP only with allow_insecure_auth_secrets)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildContinues:
+    """A long build (a large cluster's first) goes on in a next step; routed back to the discovery actor.
+
+    Between steps the event loop serves probes and metrics. The journal entry ``seq`` that started the build is
+    not settled until its last step, so no other entry is admitted in between.
+    """
+
+    KIND: ClassVar[str] = "discovery.build_continues"
+    VERSION: ClassVar[int] = 1
+
+    seq: int

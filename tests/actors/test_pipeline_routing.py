@@ -2,9 +2,14 @@
 
 import asyncio
 
+import orjson
+import pytest
+
+from ta.actors import discovery as discovery_actor
 from ta.app import build_pipeline, run_pipeline
 from ta.events.base import Envelope
-from ta.events.cluster import KubeListSynced, KubeWatchesPlanned
+from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
+from ta.events.config import ConfigLoaded
 
 
 async def test_watch_plan_reaches_membership_crs_and_discovery() -> None:
@@ -23,5 +28,51 @@ async def test_watch_plan_reaches_membership_crs_and_discovery() -> None:
         await p.sequencer.submit(KubeListSynced(resource=resource, namespace=namespace, resource_version="1"))
     await p.sequencer.wait_drained()
     assert not p.discovery.core.kube_deferred and not p.membership._waiting and p.sync.complete
+    stop.set()
+    await task
+
+
+async def test_a_first_build_in_steps_lets_the_loop_run_and_is_not_ready_until_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(discovery_actor, "BUILD_STEP_TARGETS", 2)
+    p = build_pipeline(clock=lambda: 0.0)
+    stop = asyncio.Event()
+    started = asyncio.Event()
+    task = asyncio.create_task(run_pipeline(p, sources=[], listeners=[], stop=stop, started=started))
+    await started.wait()
+    config = {
+        "collector_namespace": "otel",
+        "config": {"scrape_configs": [{"job_name": "k", "kubernetes_sd_configs": [{"role": "endpointslice"}]}]},
+    }
+    await p.sequencer.submit(ConfigLoaded(body=orjson.dumps(config), source="test"))
+    scopes = (("discovery.k8s.io/v1/endpointslices", ""),)
+    await p.sequencer.submit(KubeWatchesPlanned(scopes=scopes))
+    for i in range(6):
+        obj = {
+            "metadata": {"name": f"s{i}", "namespace": "ns", "labels": {"kubernetes.io/service-name": "svc"}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [f"10.0.0.{i}"]}],
+            "ports": [{"name": "http", "port": 80}],
+        }
+        await p.sequencer.submit(
+            KubeObjectChanged(
+                watch_type="ADDED", resource=scopes[0][0], namespace="ns", name=f"s{i}", body=orjson.dumps(obj)
+            )
+        )
+    samples: list[tuple[bool, bool]] = []  # (build in progress, ready), sampled by another task
+
+    async def sample() -> None:
+        while True:
+            samples.append((p.discovery._build is not None, p.is_ready()))
+            await asyncio.sleep(0)
+
+    sampler = asyncio.create_task(sample())
+    await p.sequencer.submit(KubeListSynced(resource=scopes[0][0], namespace="", resource_version="1"))
+    await p.sequencer.wait_drained()
+    sampler.cancel()
+    assert any(building for building, _ in samples)  # the loop ran while the build was in steps
+    assert not any(building and ready for building, ready in samples)
+    assert p.is_ready() and p.view.job_size("k") == 6
     stop.set()
     await task

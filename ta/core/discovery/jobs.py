@@ -8,7 +8,7 @@ changes; a job that did not change is not rebuilt.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,12 +159,38 @@ class Discovery:
 
     def kube_flush(self) -> Result:
         """End of the initial lists: build every kubernetes_sd group from the stored objects, once."""
+        delta = Delta()
+        problems: list[Problem] = []
+        for step in self.kube_flush_steps():
+            delta.merge(step.delta)
+            problems.extend(step.problems)
+        return Result(delta=delta, problems=tuple(problems))
+
+    def kube_flush_steps(self, budget: int = 0) -> Iterator[Result]:
+        """``kube_flush`` in steps of about ``budget`` targets built (0: one step), each step's changes its own.
+
+        A large cluster's first build takes many seconds; in steps, the caller can let other work (probes,
+        metrics) in between. Nothing else may change discovery until the steps are exhausted. Jobs in name
+        order, each job's groups in its configs' order, so the steps are the same in every run.
+        """
         self.kube_deferred = False
         delta = Delta()
+        work = 0
         for name in sorted(self._jobs):
-            if self.kube.has_job(name):
-                delta.merge(self._set_sources(name, "k8s/", self.kube.job_groups(name)))
-        return self._result(delta)
+            if not self.kube.has_job(name):
+                continue
+            seen: set[str] = set()
+            for source, group in self.kube.iter_job_groups(name):
+                seen.add(source)
+                delta.merge(self._build(name, source, group))
+                work += len(group.targets) + 1
+                if budget and work >= budget:
+                    yield self._result(delta)
+                    delta, work = Delta(), 0
+            for source in self.index.sources(name):
+                if source.startswith("k8s/") and source not in seen:
+                    delta.merge(self.index.set_group(name, source, ()))
+        yield self._result(delta)
 
     def kube_watches(self) -> set[tuple[str, str]]:
         return self.kube.watches()

@@ -73,14 +73,21 @@ class KubeDiscovery:
         return bool(self._by_job.get(name))
 
     def job_groups(self, name: str) -> dict[str, TargetGroup]:
-        out: dict[str, TargetGroup] = {}
+        return dict(self.iter_job_groups(name))
+
+    def iter_job_groups(self, name: str) -> Iterator[tuple[str, TargetGroup]]:
+        """(source key, group) of every group of the job, config by config; builds (and caches) as it goes."""
         for i, cfg in self._by_job.get(name, ()):
             cached = self._groups.get(cfg)
-            if cached is None:
-                cached = self._groups[cfg] = self._sds[cfg].groups()
-            for source, group in cached.items():
-                out[source_key(i, source)] = group
-        return out
+            if cached is not None:
+                for source, group in cached.items():
+                    yield source_key(i, source), group
+                continue
+            built: dict[str, TargetGroup] = {}
+            for group in self._sds[cfg].iter_groups():
+                built[group.source] = group
+                yield source_key(i, group.source), group
+            self._groups[cfg] = built
 
     def store(self, resource: str, watch_type: str, obj: Mapping[str, Any], body: bytes | None = None) -> None:
         """Record a change without evaluating anything (during the initial lists; see ``Discovery``)."""

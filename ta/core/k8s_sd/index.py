@@ -11,7 +11,7 @@ sends no update at all (the caller keeps what it had).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from ta.core.k8s_sd.config import KubeSDConfig, matches_selectors, watched_namespaces
@@ -145,14 +145,16 @@ class KubeSD:
 
     def groups(self) -> dict[str, TargetGroup]:
         """Every visible primary object's group, keyed by source (in sorted namespace/name order)."""
-        out: dict[str, TargetGroup] = {}
-        for obj in self.objects.all(self.primary):
+        return {group.source: group for group in self.iter_groups()}
+
+    def iter_groups(self) -> Iterator[TargetGroup]:
+        """``groups`` one at a time, in the same order (objects are decoded and built as the caller goes)."""
+        for obj in self.objects.iter_all(self.primary):
             if not self.is_visible(self.primary, obj):
                 continue
             group = self._build(obj)
             if group is not None:
-                out[group.source] = group
-        return out
+                yield group
 
     def _source(self, namespace: str, name: str) -> str:
         return source_for(self.cfg.role, namespace, name)

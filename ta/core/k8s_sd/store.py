@@ -142,8 +142,17 @@ class KubeObjects:
         return tuple(_decode(names[n]) for n in sorted(names))
 
     def all(self, resource: str) -> tuple[Obj, ...]:
+        return tuple(self.iter_all(resource))
+
+    def iter_all(self, resource: str) -> Iterator[Obj]:
+        """Every object of ``resource`` in namespace/name order, decoded one at a time."""
         by_ns = self._objects.get(resource, {})
-        return tuple(_decode(by_ns[ns][n]) for ns in sorted(by_ns) for n in sorted(by_ns[ns]))
+        for ns in sorted(by_ns):
+            names = by_ns[ns]
+            for n in sorted(names):
+                body = names.get(n)
+                if body is not None:  # removed meanwhile (the caller may apply changes between steps)
+                    yield _decode(body)
 
     def referencing_pod(self, namespace: str, name: str) -> tuple[Ref, ...]:
         """EndpointSlices/Endpoints whose endpoints have a Pod targetRef to namespace/name."""

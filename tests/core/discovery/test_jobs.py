@@ -1,3 +1,4 @@
+from ta.core.discovery.index import Delta
 from ta.core.discovery.jobs import Discovery
 from ta.promcfg.scrape import parse_prometheus_config
 
@@ -102,3 +103,34 @@ def test_deferred_initial_lists_build_each_group_once_at_flush() -> None:
     pod["metadata"]["labels"] = {"app": "y"}  # type: ignore[index]
     [changed] = d.kube_object("v1/pods", "MODIFIED", pod).delta.upserts.values()
     assert dict(changed.labels)["__meta_kubernetes_pod_label_app"] == "y"
+
+
+def test_first_build_in_steps_gives_what_one_step_gives() -> None:
+    def setup() -> Discovery:
+        d, _ = _discovery(
+            {"job_name": "a", "kubernetes_sd_configs": [{"role": "endpointslice"}]},
+            {"job_name": "b", "kubernetes_sd_configs": [{"role": "endpointslice"}]},
+        )
+        d.kube_deferred = True
+        for i in range(7):
+            d.kube_object(
+                "discovery.k8s.io/v1/endpointslices",
+                "ADDED",
+                {
+                    "metadata": {"name": f"s{i}", "namespace": "ns", "labels": {"kubernetes.io/service-name": "svc"}},
+                    "addressType": "IPv4",
+                    "endpoints": [{"addresses": [f"10.0.0.{i}", f"10.0.1.{i}"]}],
+                    "ports": [{"name": "http", "port": 80}],
+                },
+            )
+        return d
+
+    whole = setup().kube_flush()
+    stepped = setup()
+    steps = list(stepped.kube_flush_steps(budget=3))
+    assert len(steps) > 4  # 14 groups of 2 targets, a step per ~3 targets built
+    merged = Delta()
+    for step in steps:
+        merged.merge(step.delta)
+    assert merged.upserts == whole.delta.upserts and len(merged.upserts) == 28
+    assert not stepped.kube_deferred
