@@ -13,6 +13,8 @@ from typing import Any
 
 from ta.core.k8s_sd.config import KubeSDConfig, KubeSDConfigError, parse_kube_sd_config, required_resources
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
+from ta.core.k8s_sd.pod_enrichment import pod_facts
+from ta.core.k8s_sd.resources import PODS
 from ta.core.model import TargetGroup
 from ta.promcfg.scrape import ScrapeJob
 from ta.promcfg.tree import thaw
@@ -42,6 +44,7 @@ class KubeDiscovery:
         for i, cfg in self._by_job.pop(name, ()):
             self._release(cfg, (name, i))
         if job is None:
+            self._refresh_eager()
             return problems
         configs: list[tuple[int, KubeSDConfig]] = []
         for i, raw in enumerate(job.kubernetes_sd_configs):
@@ -57,7 +60,13 @@ class KubeDiscovery:
                 self._order = None
             self._users.setdefault(cfg, set()).add((name, i))
         self._by_job[name] = tuple(configs)
+        self._refresh_eager()
         return problems
+
+    def _refresh_eager(self) -> None:
+        # Endpoint roles read every referenced pod's facts: derive them as pods arrive (decoded already).
+        enriching = any(cfg.role in ("endpoints", "endpointslice") for cfg in self._sds)
+        self.objects.eager = {PODS: (pod_facts,)} if enriching else {}
 
     def _release(self, cfg: KubeSDConfig, user: tuple[str, int]) -> None:
         users = self._users.get(cfg)

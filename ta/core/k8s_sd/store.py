@@ -77,6 +77,8 @@ class KubeObjects:
         # per object): most objects have one derived value, and 100 000 small dicts cost ~25 MiB.
         self._derived: dict[tuple[str, str, str, Callable[[Obj], Any]], Any] = {}
         self._computes: set[Callable[[Obj], Any]] = set()
+        # resource -> functions to derive as each object arrives (what every build will ask for anyway)
+        self.eager: dict[str, tuple[Callable[[Obj], Any], ...]] = {}
 
     def apply(self, resource: str, watch_type: str, obj: Obj, body: bytes | None = None) -> None:
         """Apply one change; ``body`` is ``obj`` as compact JSON when the caller has it already."""
@@ -96,6 +98,10 @@ class KubeObjects:
             return
         by_ns.setdefault(namespace, {})[name] = body if body is not None else jsonbytes.dumps(obj)
         self._index(resource, namespace, name, obj)
+        for compute in self.eager.get(resource, ()):
+            # Derived now, from the object at hand, rather than decoded again at the first lookup.
+            self._computes.add(compute)
+            self._derived[(resource, namespace, name, compute)] = compute(obj)
 
     def replace(self, resource: str, objects: Iterable[Obj]) -> tuple[Change, ...]:
         """Replace all objects of ``resource`` (a relist); returns the changes, sorted by namespace/name."""
