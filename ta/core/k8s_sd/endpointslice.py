@@ -33,9 +33,10 @@ from ta.core.k8s_sd.meta import (
     opt_int,
     opt_str,
     sanitize_label_name,
+    shared_pair,
     str_map,
 )
-from ta.core.k8s_sd.pod_enrichment import PodFacts, SeenPods, related_pod, shared_pair
+from ta.core.k8s_sd.pod_enrichment import PodFacts, SeenPods, related_pod
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import NODES, SERVICES, source_for
 from ta.core.k8s_sd.service import service_group_labels

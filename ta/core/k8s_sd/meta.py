@@ -94,6 +94,10 @@ _FAMILY_LIMIT = 1 << 16
 _family_names: dict[tuple[str, str], tuple[str, str]] = {}
 # present-label name -> the ("<name>", "true") pair, shared by every object that has the key.
 _present_pairs: dict[str, tuple[str, str]] = {}
+# (name, value) -> one pair object for all equal pairs; (prefix, *map items) -> that map's family pairs.
+_PAIRS_LIMIT = 1 << 17
+_pairs: dict[tuple[str, str], tuple[str, str]] = {}
+_families: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
 
 
 def family_names(prefix: str, key: str) -> tuple[str, str]:
@@ -106,6 +110,46 @@ def family_names(prefix: str, key: str) -> tuple[str, str]:
         name = sanitize_label_name(key)
         found = _family_names[(prefix, key)] = (sys.intern(f"{prefix}_{name}"), sys.intern(f"{prefix}present_{name}"))
     return found
+
+
+def shared_pair(name: str, value: str) -> tuple[str, str]:
+    """One ``(name, value)`` pair object for every object with that label value (values repeat across a workload)."""
+    pair = (name, value)
+    found = _pairs.setdefault(pair, pair)
+    if len(_pairs) > _PAIRS_LIMIT:
+        _pairs.clear()
+    return found
+
+
+def family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> None:
+    """Append the ``<prefix>_<key>``/``<prefix>present_<key>`` pairs of a label or annotation map, key-sorted.
+
+    The pairs are shared: per distinct map (a workload's replicas carry the same labels and annotations) and per
+    value (``shared_pair``).
+    """
+    if not isinstance(values, Mapping) or not values:
+        return
+    # The replicas of a workload carry the same labels and annotations: their pairs are looked up, not rebuilt.
+    items: tuple[object, ...] = (prefix, *values.items())
+    key: tuple[object, ...] | None = items
+    try:
+        found = _families.get(items)
+    except TypeError:  # an unhashable (non-string) value, skipped below: not cached
+        key, found = None, None
+    if found is None:
+        built: list[tuple[str, str]] = []
+        for label in sorted(values):
+            value = values[label]
+            if isinstance(label, str) and isinstance(value, str):
+                name, present = family_names(prefix, label)
+                built.append(shared_pair(name, value))
+                built.append(present_pair(present))
+        found = tuple(built)
+        if key is not None:
+            if len(_families) >= _FAMILY_LIMIT:
+                _families.clear()
+            _families[key] = found
+    pairs.extend(found)
 
 
 def present_pair(name: str) -> tuple[str, str]:
@@ -140,15 +184,11 @@ def add_labels_and_annotations(out: MutableMapping[str, str], obj: Obj, kind: st
     Two keys that sanitise to the same name collide; Prometheus keeps a random one (Go map order). We iterate
     keys sorted so the last in byte order deterministically wins.
     """
-    label_prefix, annotation_prefix = f"{META}{kind}_label", f"{META}{kind}_annotation"
-    for key, value in sorted(labels_of(obj).items()):
-        name, present = family_names(label_prefix, key)
-        out[name] = value
-        out[present] = PRESENT
-    for key, value in sorted(annotations_of(obj).items()):
-        name, present = family_names(annotation_prefix, key)
-        out[name] = value
-        out[present] = PRESENT
+    pairs: list[tuple[str, str]] = []
+    meta = metadata(obj)
+    family_pairs(pairs, f"{META}{kind}_label", meta.get("labels"))
+    family_pairs(pairs, f"{META}{kind}_annotation", meta.get("annotations"))
+    out.update(pairs)
 
 
 def add_object_meta(out: MutableMapping[str, str], obj: Obj, kind: str) -> None:

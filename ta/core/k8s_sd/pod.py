@@ -16,10 +16,10 @@ from ta.core.k8s_sd.meta import (
     META,
     NAMESPACE_LABEL,
     Obj,
-    add_object_meta,
     as_list,
     as_map,
     as_str,
+    family_pairs,
     go_bool,
     go_lower,
     join_host_port,
@@ -29,6 +29,7 @@ from ta.core.k8s_sd.meta import (
     node_meta,
     opt_bool,
     opt_int,
+    shared_pair,
 )
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
@@ -42,6 +43,10 @@ CONTAINER_PORT_NAME = META + "pod_container_port_name"
 CONTAINER_PORT_NUMBER = META + "pod_container_port_number"
 CONTAINER_PORT_PROTOCOL = META + "pod_container_port_protocol"
 CONTAINER_INIT = META + "pod_container_init"
+POD_IP, POD_READY, POD_PHASE = META + "pod_ip", META + "pod_ready", META + "pod_phase"
+POD_NODE_NAME, POD_HOST_IP, POD_UID, POD_NAME = (META + f"pod_{f}" for f in ("node_name", "host_ip", "uid", "name"))
+POD_LABEL, POD_ANNOTATION = META + "pod_label", META + "pod_annotation"
+POD_CONTROLLER_KIND, POD_CONTROLLER_NAME = META + "pod_controller_kind", META + "pod_controller_name"
 
 
 class ContainerPort(NamedTuple):
@@ -132,27 +137,39 @@ def pod_ready(pod: Obj) -> str:
     return "unknown"
 
 
-def pod_labels(pod: Obj) -> dict[str, str]:
-    """Prometheus ``podLabels``: the pod-level meta labels (not the namespace, which callers add)."""
+def pod_label_pairs(pod: Obj) -> LabelSet:
+    """Prometheus ``podLabels`` as a sorted label set (not the namespace, which callers add); pairs that repeat
+    between pods are shared objects."""
+    metadata = as_map(pod.get("metadata"))
     status = as_map(pod.get("status"))
-    out = {
-        META + "pod_ip": pod_ip(pod),
-        META + "pod_ready": pod_ready(pod),
-        META + "pod_phase": as_str(status.get("phase")),
-        META + "pod_node_name": node_name_of(pod),
-        META + "pod_host_ip": as_str(status.get("hostIP")),
-        META + "pod_uid": as_str(as_map(pod.get("metadata")).get("uid")),
-    }
-    add_object_meta(out, pod, "pod")
+    pairs = [
+        (POD_IP, as_str(status.get("podIP"))),
+        shared_pair(POD_READY, pod_ready(pod)),
+        shared_pair(POD_PHASE, as_str(status.get("phase"))),
+        shared_pair(POD_NODE_NAME, as_str(as_map(pod.get("spec")).get("nodeName"))),
+        shared_pair(POD_HOST_IP, as_str(status.get("hostIP"))),
+        (POD_UID, as_str(metadata.get("uid"))),
+        (POD_NAME, as_str(metadata.get("name"))),
+    ]
+    family_pairs(pairs, POD_LABEL, metadata.get("labels"))
+    family_pairs(pairs, POD_ANNOTATION, metadata.get("annotations"))
     owner = controller_of(pod)
     if owner is not None:
-        kind = as_str(owner.get("kind"))
-        name = as_str(owner.get("name"))
+        kind, name = as_str(owner.get("kind")), as_str(owner.get("name"))
         if kind:
-            out[META + "pod_controller_kind"] = kind
+            pairs.append(shared_pair(POD_CONTROLLER_KIND, kind))
         if name:
-            out[META + "pod_controller_name"] = name
-    return out
+            pairs.append(shared_pair(POD_CONTROLLER_NAME, name))
+    if len({name for name, _ in pairs}) != len(pairs):
+        # Keys that sanitise to one name: the last in key order wins (Prometheus: Go map order).
+        return tuple(sorted(dict(pairs).items()))
+    pairs.sort()
+    return tuple(pairs)
+
+
+def pod_labels(pod: Obj) -> dict[str, str]:
+    """``pod_label_pairs`` as a dict."""
+    return dict(pod_label_pairs(pod))
 
 
 def _container_id(pod: Obj, container: str, is_init: bool) -> str:

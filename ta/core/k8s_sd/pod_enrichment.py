@@ -16,15 +16,10 @@ from operator import itemgetter
 
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
-    META,
     Obj,
-    as_map,
-    as_str,
-    family_names,
     join_host_port,
     name_of,
     namespace_of,
-    present_pair,
 )
 from ta.core.k8s_sd.pod import (
     CONTAINER_IMAGE,
@@ -35,19 +30,13 @@ from ta.core.k8s_sd.pod import (
     CONTAINER_PORT_PROTOCOL,
     ContainerPort,
     containers,
-    controller_of,
     pod_ip,
-    pod_ready,
+    pod_label_pairs,
     ports_of,
 )
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import PODS
 from ta.core.labels import LabelSet
-
-POD_IP, POD_READY, POD_PHASE = META + "pod_ip", META + "pod_ready", META + "pod_phase"
-POD_NODE_NAME, POD_HOST_IP, POD_UID, POD_NAME = (META + f"pod_{f}" for f in ("node_name", "host_ip", "uid", "name"))
-POD_LABEL, POD_ANNOTATION = META + "pod_label", META + "pod_annotation"
-POD_CONTROLLER_KIND, POD_CONTROLLER_NAME = META + "pod_controller_kind", META + "pod_controller_name"
 
 CONTAINER_LABEL_NAMES = frozenset(
     (
@@ -107,8 +96,6 @@ _NAMES_LIMIT = 4096
 _SHARED_LIMIT = 1 << 17
 _owns: dict[ContainerPort, LabelSet] = {}
 _ports: dict[ContainerPort, ContainerPort] = {}
-_families: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
-_pairs: dict[tuple[str, str], tuple[str, str]] = {}
 # The label names of a pod's labels -> one shared frozenset (pods of one workload have the same names).
 _names: dict[tuple[str, ...], frozenset[str]] = {}
 
@@ -141,70 +128,6 @@ def _own(port: ContainerPort) -> LabelSet:
             _owns.clear()
         found = _owns[port] = _container_pairs(port, port.protocol)
     return found
-
-
-def shared_pair(name: str, value: str) -> tuple[str, str]:
-    """One ``(name, value)`` pair object for every object with that label value (values repeat across a workload)."""
-    pair = (name, value)
-    found = _pairs.setdefault(pair, pair)
-    if len(_pairs) > _SHARED_LIMIT:
-        _pairs.clear()
-    return found
-
-
-def _family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> None:
-    if not isinstance(values, dict) or not values:
-        return
-    # The replicas of a workload carry the same labels and annotations: their pairs are looked up, not rebuilt.
-    items: tuple[object, ...] = (prefix, *values.items())
-    key: tuple[object, ...] | None = items
-    try:
-        found = _families.get(items)
-    except TypeError:  # an unhashable (non-string) value, skipped below: not cached
-        key, found = None, None
-    if found is None:
-        built: list[tuple[str, str]] = []
-        for label in sorted(values):
-            value = values[label]
-            if isinstance(label, str) and isinstance(value, str):
-                name, present = family_names(prefix, label)
-                built.append(shared_pair(name, value))
-                built.append(present_pair(present))
-        found = tuple(built)
-        if key is not None:
-            if len(_families) >= _NAMES_LIMIT:
-                _families.clear()
-            _families[key] = found
-    pairs.extend(found)
-
-
-def pod_label_pairs(pod: Obj) -> LabelSet:
-    """``pod_labels`` as a sorted label set, the present-labels' pairs shared between pods."""
-    metadata = as_map(pod.get("metadata"))
-    status = as_map(pod.get("status"))
-    pairs = [
-        (POD_IP, as_str(status.get("podIP"))),
-        shared_pair(POD_READY, pod_ready(pod)),
-        shared_pair(POD_PHASE, as_str(status.get("phase"))),
-        shared_pair(POD_NODE_NAME, as_str(as_map(pod.get("spec")).get("nodeName"))),
-        shared_pair(POD_HOST_IP, as_str(status.get("hostIP"))),
-        (POD_UID, as_str(metadata.get("uid"))),
-        (POD_NAME, as_str(metadata.get("name"))),
-    ]
-    _family_pairs(pairs, POD_LABEL, metadata.get("labels"))
-    _family_pairs(pairs, POD_ANNOTATION, metadata.get("annotations"))
-    owner = controller_of(pod)
-    if owner is not None:
-        kind, name = as_str(owner.get("kind")), as_str(owner.get("name"))
-        if kind:
-            pairs.append(shared_pair(POD_CONTROLLER_KIND, kind))
-        if name:
-            pairs.append(shared_pair(POD_CONTROLLER_NAME, name))
-    if len(set(map(_NAME, pairs))) != len(pairs):
-        # Keys that sanitise to one name: the last in key order wins, as in ``pod_labels``.
-        return tuple(sorted(dict(pairs).items()))
-    pairs.sort()
-    return tuple(pairs)
 
 
 def pod_facts(pod: Obj) -> PodFacts:
