@@ -87,6 +87,42 @@ def tune_gc() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
+class LoadGC:
+    """Cyclic garbage collection paused while a watch plan's first lists load, then resumed over a frozen heap.
+
+    The initial lists of a large cluster build a few million long-lived objects (pod facts, label tuples,
+    targets); every full collection meanwhile rescans all of them, ~20% of the start-up CPU at 100k pods.
+    Loading makes (almost) no cyclic garbage, so the collector is off until the first lists are processed;
+    then what was loaded is frozen (``gc.freeze``: later collections skip it; plain reference counting still
+    frees it) and collection resumes. If the lists never complete, collection resumes after ``limit_s``.
+    """
+
+    def __init__(self, active: bool, limit_s: float = 600.0) -> None:
+        self._active = active
+        self._limit_s = limit_s
+        self._since: float | None = None
+
+    def planned(self, ts: float) -> None:
+        if self._active and self._since is None and gc.isenabled():
+            gc.disable()
+            self._since = ts
+
+    def settled(self, ts: float, loaded: bool) -> None:
+        if self._since is None or not (loaded or ts - self._since > self._limit_s):
+            return
+        self.end(loaded)
+
+    def end(self, loaded: bool = False) -> None:
+        """Resume collection now (also when the pipeline stops before the lists completed)."""
+        if self._since is None:
+            return
+        gc.freeze()
+        gc.enable()
+        self._since = None
+        self._active = False
+        structlog.get_logger("ta").info("gc.resumed", frozen_objects=gc.get_freeze_count(), loaded=loaded)
+
+
 def parse_listen_addr(addr: str) -> Listener:
     """Go-style ``host:port`` (``:8080`` = every interface, ``[::1]:8080`` for IPv6)."""
     host, sep, port = addr.rpartition(":")
@@ -112,6 +148,7 @@ class Pipeline:
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged]
     serving_box: Mailbox[AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected]
     sync: SyncTracker = field(default_factory=SyncTracker)
+    gc_phase: LoadGC = field(default_factory=lambda: LoadGC(False))
 
     def is_ready(self) -> bool:
         """Ready once the first full picture is served: scrape configs rendered and the first list of every
@@ -119,7 +156,10 @@ class Pipeline:
         return self.view.ready and self.sync.complete
 
 
-def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None = None) -> Pipeline:
+def build_pipeline(
+    *, clock: Callable[[], float], journal: JournalWriter | None = None, load_gc: bool = False
+) -> Pipeline:
+    """The actors, mailboxes and router; ``load_gc`` pauses cyclic GC during the first lists (see ``LoadGC``)."""
     inflight = InFlight()
     metrics = Metrics()
     sync = SyncTracker()
@@ -132,6 +172,7 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
         AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected
     ] = Mailbox("serving", inflight, maxsize=8192)
 
+    gc_phase = LoadGC(load_gc)
     entry_counters: dict[str, Any] = {}  # per kind: the labelled child, looked up once (one per journal entry)
 
     async def route(envelope: Envelope) -> None:
@@ -158,6 +199,8 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
                 await discovery_box.put(envelope)
             case KubeWatchesPlanned():
                 sync.expect(event.scopes)
+                if event.scopes:
+                    gc_phase.planned(envelope.ts)
                 await membership_box.put(envelope)
                 await crs_box.put(envelope)
                 await discovery_box.put(envelope)
@@ -178,6 +221,7 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
         event = input_of(envelope)
         if isinstance(event, KubeListSynced | KubeResourceUnavailable):
             sync.observe(event.resource, event.namespace)
+        gc_phase.settled(envelope.ts, sync.complete)
 
     sequencer = Sequencer(inflight=inflight, router=route, clock=clock, journal=journal, settled=settled)
 
@@ -201,6 +245,7 @@ def build_pipeline(*, clock: Callable[[], float], journal: JournalWriter | None 
         allocation_box=allocation_box,
         serving_box=serving_box,
         sync=sync,
+        gc_phase=gc_phase,
     )
 
 
@@ -297,6 +342,7 @@ async def run_pipeline(
             log.error("shutdown.timeout", seconds=shutdown_timeout)
             for task in [*source_tasks, sequencer_task, *(t for _, t in stages), *http_tasks]:
                 task.cancel()
+    p.gc_phase.end()
     log.info("shutdown.finished", last_seq=p.sequencer.last_seq)
 
 
@@ -339,7 +385,7 @@ async def run_live(loaded: LoadedConfig) -> int:
             print(f"Failed to load TLS material for the HTTPS server: {exc}", file=sys.stderr)
             return 1
     journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
-    pipeline = build_pipeline(clock=time.time, journal=journal)
+    pipeline = build_pipeline(clock=time.time, journal=journal, load_gc=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -145,7 +145,7 @@ async def replay(
     tune_gc()
     last_ts = capture.envelopes[-1].ts if capture.envelopes else 0.0
     journal = JournalWriter(journal_out) if journal_out else None
-    pipeline = build_pipeline(clock=lambda: last_ts, journal=journal)
+    pipeline = build_pipeline(clock=lambda: last_ts, journal=journal, load_gc=True)
     for skipped in capture.skipped:
         log.warning("replay.skipped", where=skipped.where, reason=skipped.reason)
     stop = asyncio.Event()
