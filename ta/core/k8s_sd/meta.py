@@ -122,10 +122,11 @@ def shared_pair(name: str, value: str) -> tuple[str, str]:
 
 
 def family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> None:
-    """Append the ``<prefix>_<key>``/``<prefix>present_<key>`` pairs of a label or annotation map, key-sorted.
+    """Append the ``<prefix>_<key>``/``<prefix>present_<key>`` pairs of a label or annotation map, name-sorted.
 
-    The pairs are shared: per distinct map (a workload's replicas carry the same labels and annotations) and per
-    value (``shared_pair``).
+    Two keys that sanitise to the same name collide; Prometheus keeps a random one (Go map order), here the last
+    in key order, so the names appended are unique. The pairs are shared: per distinct map (a workload's
+    replicas carry the same labels and annotations) and per value (``shared_pair``).
     """
     if not isinstance(values, Mapping) or not values:
         return
@@ -137,14 +138,14 @@ def family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> N
     except TypeError:  # an unhashable (non-string) value, skipped below: not cached
         key, found = None, None
     if found is None:
-        built: list[tuple[str, str]] = []
+        built: dict[str, tuple[str, str]] = {}
         for label in sorted(values):
             value = values[label]
             if isinstance(label, str) and isinstance(value, str):
                 name, present = family_names(prefix, label)
-                built.append(shared_pair(name, value))
-                built.append(present_pair(present))
-        found = tuple(built)
+                built[name] = shared_pair(name, value)
+                built[present] = present_pair(present)
+        found = tuple(sorted(built.values()))
         if key is not None:
             if len(_families) >= _FAMILY_LIMIT:
                 _families.clear()

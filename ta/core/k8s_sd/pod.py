@@ -160,9 +160,7 @@ def pod_label_pairs(pod: Obj) -> LabelSet:
             pairs.append(shared_pair(POD_CONTROLLER_KIND, kind))
         if name:
             pairs.append(shared_pair(POD_CONTROLLER_NAME, name))
-    if len({name for name, _ in pairs}) != len(pairs):
-        # Keys that sanitise to one name: the last in key order wins (Prometheus: Go map order).
-        return tuple(sorted(dict(pairs).items()))
+    # Unique names: the fixed ones, and each family's (``family_pairs`` resolves sanitising collisions).
     pairs.sort()
     return tuple(pairs)
 
