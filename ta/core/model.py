@@ -21,6 +21,9 @@ class TargetGroup:
     # Every label name some target carries, when the producer knows it for free (Kubernetes SD does): lets
     # relabeling decide rules that read only group labels once for the whole group. Not part of the value.
     target_names: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    # How many targets lack a non-empty ``__address__`` of their own, when the producer knows (0 lets a job that
+    # drops the whole group skip looking at each target).
+    addressless: int | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

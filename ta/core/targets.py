@@ -535,18 +535,23 @@ def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -
     Listed: the first ``limit`` -- or, with a limit, just the first when all went for that one rule (one example
     says why; a ServiceMonitor drops thousands of slices this way, and each listed target is a merged label set).
     """
+    targets = group.targets
+    if group.addressless == 0 and limit is not None:
+        # Every target has an address of its own: all went for the rule, and only the first is listed.
+        listed = [_new_dropped(job, _merge(group.labels, t), reason) for t in targets[: min(limit, 1)]]
+        return BuildResult(targets=(), dropped=tuple(listed), dropped_count=len(targets), empty_addresses=0)
     group_address = next((value for name, value in reversed(group.labels) if name == ADDRESS), "")
     addresses: list[str] = []
-    for target_labels in group.targets:
+    for target_labels in targets:
         first = target_labels[0] if target_labels else _ABSENT
         if first[0] == ADDRESS:  # where SD puts it: "__address__" sorts before every "__meta_*" name
             addresses.append(first[1])
         else:
             addresses.append(next((value for name, value in target_labels if name == ADDRESS), group_address))
     empty = addresses.count("")
-    room = len(group.targets) if limit is None else limit if empty else min(limit, 1)
+    room = len(targets) if limit is None else limit if empty else min(limit, 1)
     dropped = [
         _new_dropped(job, _merge(group.labels, target_labels), reason if address else EMPTY_ADDRESS_REASON)
-        for target_labels, address in zip(group.targets[:room], addresses[:room], strict=True)
+        for target_labels, address in zip(targets[:room], addresses[:room], strict=True)
     ]
-    return BuildResult(targets=(), dropped=tuple(dropped), dropped_count=len(group.targets), empty_addresses=empty)
+    return BuildResult(targets=(), dropped=tuple(dropped), dropped_count=len(targets), empty_addresses=empty)

@@ -242,7 +242,8 @@ def test_fast_path_matches_reference_on_group_target_splits(
     assert build_targets(settings, group) == expected
     # With the producer's union of target label names, a whole-group drop is decided once, with the same result.
     names = frozenset(name for target in group.targets for name, _ in target)
-    told = replace(group, target_names=names)
+    addressless = sum(1 for target in group.targets if not dict(target).get("__address__"))
+    told = replace(group, target_names=names, addressless=addressless)
     assert build_targets(settings, told) == expected
     # A limit lists only the first dropped targets (the first only, for a group dropped whole by one rule) but
     # counts them all.

@@ -153,6 +153,7 @@ def build_endpointslice_group(
     # never overlap, so one sort of their concatenation is the label set.
     targets: list[LabelSet] = []
     names: set[str] = {ADDRESS_LABEL}
+    addressless = 0
     seen = SeenPods()
     ports = [as_map(p) for p in as_list(eps.get("ports"))]
     port_parts = [(opt_int(port.get("port")), _port_pairs(port)) for port in ports]
@@ -179,7 +180,14 @@ def build_endpointslice_group(
                 common += pod.enriched(number, None)
             for address in addresses:
                 hostport = address if number is None else join_host_port(address, number)
+                addressless += not hostport
                 targets.append(tuple(sorted(((ADDRESS_LABEL, hostport), *common))))
-    targets.extend(seen.uncovered_targets())
+    targets.extend(seen.uncovered_targets())  # always with an address (pods without an IP have none)
     names |= seen.names()
-    return TargetGroup(source=source, targets=tuple(targets), labels=label_set(labels), target_names=frozenset(names))
+    return TargetGroup(
+        source=source,
+        targets=tuple(targets),
+        labels=label_set(labels),
+        target_names=frozenset(names),
+        addressless=addressless,
+    )

@@ -190,6 +190,7 @@ def test_group_names_every_label_its_targets_carry() -> None:
         assert group.target_names is not None
         assert carried <= group.target_names
         assert len(group.targets) == 3  # two endpoints, and the pod's uncovered port
+        assert group.addressless == sum(1 for target in group.targets if not dict(target).get("__address__")) == 0
 
 
 def test_pod_labels_are_derived_once_per_pod_version() -> None:
@@ -526,3 +527,10 @@ def test_odd_label_values_do_not_break_pod_enrichment() -> None:
         [target] = as_dicts(sd([(PODS, p), (ENDPOINTSLICES, eps)]).groups()["endpointslice/default/testendpoints"])
         assert target[POD + "label_app"] == "x"
         assert not any("weird" in name for name in target)
+
+
+def test_an_empty_address_without_port_is_counted_as_addressless() -> None:
+    eps = endpointslice(service_name=None, ports=[{"name": "np"}], endpoints=[{"addresses": ["", "1.2.3.4"]}])
+    group = sd([(ENDPOINTSLICES, eps)]).groups()["endpointslice/default/testendpoints"]
+    assert [dict(t)["__address__"] for t in group.targets] == ["", "1.2.3.4"]
+    assert group.addressless == 1
