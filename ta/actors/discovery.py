@@ -5,8 +5,9 @@ generated from Prometheus CRs), ``FileRead`` (file SD contents), ``KubeObjectCha
 Out: ``TargetsChanged`` (only what changed), ``ScrapeConfigsChanged`` (both ``/scrape_configs`` bodies,
 re-rendered only for jobs that changed) and ``InputRejected`` for every job, file or object skipped.
 While the planned initial lists are arriving, kubernetes_sd objects are only stored, and every group is built
-once when the last list is in. The served job set is the config file's jobs plus the CR jobs; on a name
-clash the config file's job wins.
+once when the last list is in, in steps: each step's outputs end with a ``BuildContinues`` that the
+composition root routes back here (after letting the event loop run) until the build is done. The served job
+set is the config file's jobs plus the CR jobs; on a name clash the config file's job wins.
 """
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ class KubeObjects:
         """Every object of ``resource`` in namespace/name order, decoded one at a time."""
         by_ns = self._objects.get(resource, {})
         for ns in sorted(by_ns):
-            names = by_ns[ns]
+            names = by_ns.get(ns, {})
             for n in sorted(names):
                 body = names.get(n)
                 if body is not None:  # removed meanwhile (the caller may apply changes between steps)
