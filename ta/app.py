@@ -42,7 +42,13 @@ from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
+from ta.events.cluster import (
+    KubeListSynced,
+    KubeObjectBatch,
+    KubeObjectChanged,
+    KubeResourceUnavailable,
+    KubeWatchesPlanned,
+)
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.discovery import BuildContinues, ScrapeConfigsChanged, TargetsChanged
@@ -187,7 +193,7 @@ def build_pipeline(
                 await discovery_box.put(envelope)
                 await crs_box.put(envelope)
                 await allocation_box.put(envelope)
-            case KubeObjectChanged():
+            case KubeObjectChanged() | KubeObjectBatch():
                 if event.resource == PODS:
                     await membership_box.put(envelope)
                 if event.resource in CR_INPUTS:

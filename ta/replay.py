@@ -28,7 +28,7 @@ from ta.config.mapping import config_to_mapping
 from ta.core import jsonbytes, secrets
 from ta.core.timefmt import parse_rfc3339
 from ta.events.base import Envelope
-from ta.events.cluster import KubeObjectChanged
+from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.events.config import ConfigLoaded
 from ta.http import render
 from ta.journal.reader import Skipped, looks_like_journal, read_journal, read_objects
@@ -55,10 +55,18 @@ def config_event(path: str) -> ConfigLoaded:
 
 def _latest_timestamp(envelopes: Iterable[Envelope]) -> float:
     latest = 0.0
-    for envelope in envelopes:
-        event = envelope.event
-        if not isinstance(event, KubeObjectChanged):
-            continue
+    changes = (
+        change
+        for envelope in envelopes
+        for change in (
+            envelope.event.changes
+            if isinstance(envelope.event, KubeObjectBatch)
+            else (envelope.event,)
+            if isinstance(envelope.event, KubeObjectChanged)
+            else ()
+        )
+    )
+    for event in changes:
         obj = event.obj()
         meta = obj.get("metadata") or {}
         status = obj.get("status") or {}

@@ -17,7 +17,13 @@ from ta.actors.settings import settings_of
 from ta.core.crs import CONFIGMAPS, NAMESPACES, RESOURCE_KINDS, SECRETS, CRState
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
+from ta.events.cluster import (
+    KubeListSynced,
+    KubeObjectBatch,
+    KubeObjectChanged,
+    KubeResourceUnavailable,
+    KubeWatchesPlanned,
+)
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.files import FileRead
@@ -49,6 +55,14 @@ class CRActor:
                 if event.resource not in RESOURCES:
                     return []
                 if not self.core.object_changed(event.resource, event.watch_type, event.obj(), event.secret_values):
+                    return []
+            case KubeObjectBatch():
+                if event.resource not in RESOURCES:
+                    return []
+                changed = [
+                    self.core.object_changed(c.resource, c.watch_type, c.obj(), c.secret_values) for c in event.changes
+                ]
+                if not any(changed):
                     return []
             case KubeWatchesPlanned():
                 self._pending = {(r, ns) for r, ns in event.scopes if r in RESOURCES}

@@ -18,11 +18,18 @@ from typing import assert_never
 from ta.actors.settings import settings_of
 from ta.config.model import TAConfig
 from ta.core.crs import CONFIGMAPS, RESOURCE_KINDS, SECRETS
-from ta.core.discovery.jobs import Discovery, Result
+from ta.core.discovery.index import Delta
+from ta.core.discovery.jobs import Discovery, Problem, Result
 from ta.core.resources import known_resources
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
+from ta.events.cluster import (
+    KubeListSynced,
+    KubeObjectBatch,
+    KubeObjectChanged,
+    KubeResourceUnavailable,
+    KubeWatchesPlanned,
+)
 from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.discovery import BuildContinues, ScrapeConfigsChanged, TargetsChanged
@@ -44,6 +51,11 @@ Output = TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues
 
 # Targets built per step of the first kubernetes_sd build (~50-100 ms of work on a slow core).
 BUILD_STEP_TARGETS = 5000
+
+
+def _unknown(seq: int, event: KubeObjectChanged) -> InputRejected:
+    where = f"{event.resource} {event.namespace}/{event.name}"
+    return InputRejected(seq=seq, source=where, reason="unknown resource, skipped")
 
 
 class DiscoveryActor:
@@ -87,10 +99,19 @@ class DiscoveryActor:
                 return self._outputs(seq, self.core.file_read(event.path, event.content))
             case KubeObjectChanged():
                 if event.resource not in KNOWN_RESOURCES:
-                    where = f"{event.resource} {event.namespace}/{event.name}"
-                    return [InputRejected(seq=seq, source=where, reason="unknown resource, skipped")]
+                    return [_unknown(seq, event)]
                 changed = self.core.kube_object(event.resource, event.watch_type, event.obj(), event.body)
                 return self._outputs(seq, changed)
+            case KubeObjectBatch():
+                if event.resource not in KNOWN_RESOURCES:
+                    return [_unknown(seq, change) for change in event.changes]
+                delta = Delta()
+                problems: list[Problem] = []
+                for change in event.changes:
+                    one = self.core.kube_object(change.resource, change.watch_type, change.obj(), change.body)
+                    delta.merge(one.delta)
+                    problems.extend(one.problems)
+                return self._outputs(seq, Result(delta=delta, problems=tuple(problems)))
             case KubeResourceUnavailable():
                 where = f"{event.resource} {event.namespace or '*'}"
                 rejected = InputRejected(seq=seq, source=where, reason=f"cannot watch, skipped: {event.reason}")

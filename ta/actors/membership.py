@@ -19,7 +19,13 @@ from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_fac
 from ta.core.resources import PODS
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
+from ta.events.cluster import (
+    KubeListSynced,
+    KubeObjectBatch,
+    KubeObjectChanged,
+    KubeResourceUnavailable,
+    KubeWatchesPlanned,
+)
 from ta.events.config import ConfigLoaded
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
@@ -53,17 +59,14 @@ class MembershipActor:
                 )
                 self._configured = True
             case KubeObjectChanged():
+                if event.resource != PODS or not self._pod_changed(event, out, envelope.seq):
+                    return out
+            case KubeObjectBatch():
                 if event.resource != PODS:
                     return []
-                if event.namespace != self._core.settings.namespace:
-                    self._core.hold(event.watch_type, event.namespace, event.name, event.body)
-                    return []
-                facts = pod_facts(event.obj())
-                if isinstance(facts, str):
-                    return [
-                        InputRejected(seq=envelope.seq, source=f"{PODS} {event.namespace}/{event.name}", reason=facts)
-                    ]
-                self._apply(event, facts)
+                applied = [self._pod_changed(change, out, envelope.seq) for change in event.changes]
+                if not any(applied):
+                    return out
             case KubeWatchesPlanned():
                 self._waiting = {(r, ns) for r, ns in event.scopes if r == PODS}
             case KubeListSynced() | KubeResourceUnavailable():
@@ -78,6 +81,19 @@ class MembershipActor:
         if changed is not None:
             out.append(CollectorsChanged(seq=envelope.seq, collectors=changed))
         return out
+
+    def _pod_changed(self, event: KubeObjectChanged, out: list[Output], seq: int) -> bool:
+        """Apply one pod change; False when it cannot change the collectors (another namespace's pod, kept unread,
+        or a pod that is not understood, reported in ``out``)."""
+        if event.namespace != self._core.settings.namespace:
+            self._core.hold(event.watch_type, event.namespace, event.name, event.body)
+            return False
+        facts = pod_facts(event.obj())
+        if isinstance(facts, str):
+            out.append(InputRejected(seq=seq, source=f"{PODS} {event.namespace}/{event.name}", reason=facts))
+            return False
+        self._apply(event, facts)
+        return True
 
     def _apply(self, event: KubeObjectChanged, facts: PodFacts) -> None:
         self._core.apply(event.watch_type, facts)

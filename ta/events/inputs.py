@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from ta.events.base import Envelope
 from ta.events.clock import Tick
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, KubeWatchesPlanned
+from ta.events.cluster import (
+    KubeListSynced,
+    KubeObjectBatch,
+    KubeObjectChanged,
+    KubeResourceUnavailable,
+    KubeWatchesPlanned,
+)
 from ta.events.config import ConfigLoaded
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
@@ -18,6 +24,7 @@ InputEvent = (
     | Tick
     | KubeWatchesPlanned
     | KubeObjectChanged
+    | KubeObjectBatch
     | KubeListSynced
     | KubeResourceUnavailable
     | FileRead
@@ -29,6 +36,7 @@ _CLASSES = (
     Tick,
     KubeWatchesPlanned,
     KubeObjectChanged,
+    KubeObjectBatch,
     KubeListSynced,
     KubeResourceUnavailable,
     FileRead,

@@ -3,7 +3,8 @@
 In: an ``ApiClient``, a scope, and ``emit`` (the ingress). Out, through ``emit``:
 - after every (re-)list: ``KubeObjectChanged`` for the difference from what was emitted before (ADDED for
   new objects, MODIFIED for a changed resourceVersion, DELETED for vanished ones; on the first list that is
-  an ADDED per object), then ``KubeListSynced`` at the list's resourceVersion;
+  an ADDED per object), one ``KubeObjectBatch`` per page (the deletions in a last one), then
+  ``KubeListSynced`` at the list's resourceVersion;
 - while watching: each ADDED/MODIFIED/DELETED as served (BOOKMARKs only move the resume point);
 - ``KubeResourceUnavailable`` once when the resource answers 403 (RBAC) or 404 (CRD not installed); it is
   retried slowly, and the next successful list ends the episode.
@@ -34,14 +35,20 @@ from kubernetes_asyncio.client import ApiClient
 
 from ta.core import jsonbytes
 from ta.core.sanitize import sanitize
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable, WatchType
+from ta.events.cluster import (
+    KubeListSynced,
+    KubeObjectBatch,
+    KubeObjectChanged,
+    KubeResourceUnavailable,
+    WatchType,
+)
 from ta.kube.api import ApiStatusError, get_json, iter_lines, open_stream
 from ta.kube.backoff import Backoff
 from ta.kube.scope import WatchScope
 
 log = structlog.get_logger("ta.kube.watch")
 
-KubeEvent = KubeObjectChanged | KubeListSynced | KubeResourceUnavailable
+KubeEvent = KubeObjectChanged | KubeObjectBatch | KubeListSynced | KubeResourceUnavailable
 Emit = Callable[[KubeEvent], Awaitable[None]]
 # Sees each object as served, before sanitising: the live process keeps Secret values in memory this way.
 RawObserver = Callable[[WatchType, str, Mapping[str, Any]], None]
@@ -189,17 +196,20 @@ class Watcher:
         sanitized = sanitize(self._scope.resource, obj)
         return jsonbytes.dumps(sanitized), sanitized
 
-    async def _send(self, watch_type: WatchType, key: _Key, body: bytes, decoded: dict[str, Any] | None = None) -> None:
-        await self._emit(
-            KubeObjectChanged(
-                watch_type=watch_type,
-                resource=self._scope.resource,
-                namespace=key[0],
-                name=key[1],
-                body=body,
-                decoded=decoded,
-            )
+    def _change(
+        self, watch_type: WatchType, key: _Key, body: bytes, decoded: dict[str, Any] | None = None
+    ) -> KubeObjectChanged:
+        return KubeObjectChanged(
+            watch_type=watch_type,
+            resource=self._scope.resource,
+            namespace=key[0],
+            name=key[1],
+            body=body,
+            decoded=decoded,
         )
+
+    async def _send(self, watch_type: WatchType, key: _Key, body: bytes, decoded: dict[str, Any] | None = None) -> None:
+        await self._emit(self._change(watch_type, key, body, decoded))
 
     # -- list -------------------------------------------------------------------------------------------
 
@@ -231,34 +241,48 @@ class Watcher:
                 api_version = str(page.get("apiVersion", ""))
                 items = page.get("items") or ()
                 del page
-                for item in items:
-                    if isinstance(item, dict):
-                        await self._listed({"kind": kind, "apiVersion": api_version, **item}, seen)
+                rvs: list[str] = []
+                changes = [
+                    change
+                    for item in items
+                    if isinstance(item, dict)
+                    and (change := self._listed({"kind": kind, "apiVersion": api_version, **item}, seen, rvs))
+                    is not None
+                ]
                 del items
+                await self._send_batch(changes)
+                for change, rv in zip(changes, rvs, strict=True):  # emitted: now they are known
+                    self._remember((change.namespace, change.name), rv, change.body)
                 token = str(meta.get("continue", "") or "")
                 if not token:
                     await self._list_complete(seen, str(meta.get("resourceVersion", "")))
                     return
         raise ApiStatusError(_GONE, "Expired", "list continue token kept expiring")
 
-    async def _listed(self, obj: dict[str, Any], seen: set[_Key]) -> None:
+    def _listed(self, obj: dict[str, Any], seen: set[_Key], rvs: list[str]) -> KubeObjectChanged | None:
+        """The change a listed object is (None if it is as last emitted); its resourceVersion goes to ``rvs``."""
         key, rv = _key(obj), _rv(obj)
         seen.add(key)
         known = self._known.get(key)
         if known == rv:
-            return
+            return None
         watch_type: WatchType = "ADDED" if known is None else "MODIFIED"
         body, sanitized = self._encode(watch_type, obj)
-        await self._send(watch_type, key, body, sanitized)
-        self._remember(key, rv, body)
+        rvs.append(rv)
+        return self._change(watch_type, key, body, sanitized)
+
+    async def _send_batch(self, changes: list[KubeObjectChanged]) -> None:
+        """A page's changes as one journal entry (none for an unchanged page)."""
+        if changes:
+            await self._emit(KubeObjectBatch(resource=self._scope.resource, changes=tuple(changes)))
 
     async def _list_complete(self, seen: set[_Key], list_rv: str) -> None:
         self._backoff.reset()
         self._unavailable_status = None
-        for key in sorted(self._known.keys() - seen):
-            # The final state is unknown (deleted while we were not watching): report the last one we had, or
-            # (not keeping bodies) just which object it was; consumers read only that from a deletion.
-            await self._send("DELETED", key, self._forget(key))
+        # The final state is unknown (deleted while we were not watching): report the last one we had, or (not
+        # keeping bodies) just which object it was; consumers read only that from a deletion.
+        gone = [self._change("DELETED", key, self._forget(key)) for key in sorted(self._known.keys() - seen)]
+        await self._send_batch(gone)
         self._synced = KubeListSynced(
             resource=self._scope.resource, namespace=self._scope.namespace, resource_version=list_rv
         )

@@ -19,7 +19,7 @@ from ta.core.resources import SECRETS
 from ta.core.sanitize import secret_values
 from ta.core.watches import Scope
 from ta.events.base import Journaled
-from ta.events.cluster import KubeObjectChanged, WatchType
+from ta.events.cluster import KubeObjectBatch, KubeObjectChanged, WatchType
 from ta.kube.hub import WatchHub
 from ta.kube.scope import WatchScope
 from ta.kube.watch import KubeEvent
@@ -44,10 +44,19 @@ class SecretValues:
         self._values[key] = tuple(sorted((k, v.decode("utf-8", "surrogateescape")) for k, v in values.items()))
 
     def attach(self, event: KubeEvent) -> KubeEvent:
-        if isinstance(event, KubeObjectChanged) and event.resource == SECRETS and event.watch_type != "DELETED":
-            values = self._values.get((event.namespace, event.name), ())
-            return dataclasses.replace(event, secret_values=values)
+        if event.resource != SECRETS:
+            return event
+        if isinstance(event, KubeObjectBatch):
+            return dataclasses.replace(event, changes=tuple(self._attach(change) for change in event.changes))
+        if isinstance(event, KubeObjectChanged):
+            return self._attach(event)
         return event
+
+    def _attach(self, event: KubeObjectChanged) -> KubeObjectChanged:
+        if event.watch_type == "DELETED":
+            return event
+        values = self._values.get((event.namespace, event.name), ())
+        return dataclasses.replace(event, secret_values=values)
 
 
 async def run_kube(

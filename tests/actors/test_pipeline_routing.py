@@ -76,3 +76,48 @@ async def test_a_first_build_in_steps_lets_the_loop_run_and_is_not_ready_until_d
     assert p.is_ready() and p.view.job_size("k") == 6
     stop.set()
     await task
+
+
+async def test_a_batch_of_changes_ends_where_the_same_changes_one_by_one_end() -> None:
+    from ta.events.cluster import KubeObjectBatch
+
+    config = {
+        "collector_namespace": "otel",
+        "config": {"scrape_configs": [{"job_name": "k", "kubernetes_sd_configs": [{"role": "pod"}]}]},
+    }
+
+    def pod(name: str, ns: str, ip: str) -> KubeObjectChanged:
+        obj = {
+            "metadata": {"name": name, "namespace": ns, "labels": {"app": "x"}},
+            "spec": {"nodeName": "n1", "containers": [{"name": "c", "ports": [{"containerPort": 80}]}]},
+            "status": {"phase": "Running", "podIP": ip},
+        }
+        return KubeObjectChanged(
+            watch_type="ADDED", resource="v1/pods", namespace=ns, name=name, body=orjson.dumps(obj)
+        )
+
+    changes = [pod("collector-0", "otel", "10.0.0.1"), pod("app-0", "shop", "10.0.1.1"), pod("app-1", "shop", "")]
+
+    async def run(batched: bool) -> tuple[object, ...]:
+        p = build_pipeline(clock=lambda: 0.0)
+        stop = asyncio.Event()
+        started = asyncio.Event()
+        task = asyncio.create_task(run_pipeline(p, sources=[], listeners=[], stop=stop, started=started))
+        await started.wait()
+        await p.sequencer.submit(ConfigLoaded(body=orjson.dumps(config), source="test"))
+        await p.sequencer.submit(KubeWatchesPlanned(scopes=(("v1/pods", ""),)))
+        if batched:
+            await p.sequencer.submit(KubeObjectBatch(resource="v1/pods", changes=tuple(changes)))
+        else:
+            for change in changes:
+                await p.sequencer.submit(change)
+        await p.sequencer.submit(KubeListSynced(resource="v1/pods", namespace="", resource_version="1"))
+        await p.sequencer.wait_drained()
+        result = (p.view.collectors, p.view.jobs().data, p.view.targets_for("k", "collector-0").data)
+        stop.set()
+        await task
+        return result
+
+    singles, batch = await run(False), await run(True)
+    assert singles == batch
+    assert batch[0] == ("collector-0",) and b"10.0.1.1:80" in batch[2]

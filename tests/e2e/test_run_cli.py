@@ -146,7 +146,7 @@ def _serve_journal_and_stop(tmp_path: Path, kubeconfig: Path) -> None:
         assert status == 200
         kinds = [orjson.loads(line)["kind"] for line in body.splitlines()]
         assert kinds[0] == "config.loaded"
-        assert "k8s.object" in kinds and "k8s.synced" in kinds
+        assert "k8s.objects" in kinds and "k8s.synced" in kinds  # a list page is one entry
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

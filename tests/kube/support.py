@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeResourceUnavailable
+from ta.events.cluster import KubeListSynced, KubeObjectBatch, KubeObjectChanged, KubeResourceUnavailable
 from ta.kube.backoff import Backoff
 from ta.kube.client import client_for_url
 from ta.kube.watch import KubeEvent, WatchTuning
@@ -42,8 +42,18 @@ class Recorder:
     async def wait_synced(self, count: int = 1) -> None:
         await self.wait_for(lambda evs: len(self.synced()) >= count)
 
+    def objects(self) -> list[KubeObjectChanged]:
+        """Every object change, batches (a list page's changes) flattened in order."""
+        out: list[KubeObjectChanged] = []
+        for e in self.events:
+            if isinstance(e, KubeObjectBatch):
+                out.extend(e.changes)
+            elif isinstance(e, KubeObjectChanged):
+                out.append(e)
+        return out
+
     def changes(self) -> list[tuple[str, str, str]]:
-        return [(e.watch_type, e.namespace, e.name) for e in self.events if isinstance(e, KubeObjectChanged)]
+        return [(e.watch_type, e.namespace, e.name) for e in self.objects()]
 
     def synced(self) -> list[KubeListSynced]:
         return [e for e in self.events if isinstance(e, KubeListSynced)]

@@ -69,9 +69,9 @@ async def test_distinct_scopes_get_distinct_watches_and_last_unsubscribe_stops_i
         await hub.unsubscribe(s2)
         assert server.open_watches("v1/pods") == 2  # r3 still listens
         server.add("v1/pods", pod("c", app="x"))
-        await r3.wait_for(lambda evs: len(evs) == 4)
-        await r1.wait_for(lambda evs: len(evs) == 3)
-        assert len(r2.events) == 3  # unsubscribed: nothing more
+        await r3.wait_for(lambda evs: len(r3.objects()) == 3)
+        await r1.wait_for(lambda evs: len(r1.objects()) == 2)
+        assert len(r2.objects()) == 2  # unsubscribed: nothing more
 
         await hub.unsubscribe(s3)
         await hub.unsubscribe(s1)

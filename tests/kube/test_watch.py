@@ -33,8 +33,9 @@ async def test_initial_paginated_list_then_watch(server: FakeApiServer, api: Any
         lists = [r for r in server.requests if r.verb == "list"]
         assert [r.param("limit") for r in lists] == ["2", "2", "2"]
         assert [bool(r.param("continue")) for r in lists] == [False, True, True]
-        first = recorder.events[0]
-        assert isinstance(first, KubeObjectChanged)
+        # One journal entry per list page.
+        assert [type(e).__name__ for e in recorder.events[:3]] == ["KubeObjectBatch"] * 3
+        first = recorder.objects()[0]
         body = first.obj()
         assert (body["kind"], body["apiVersion"], body["metadata"]["name"]) == ("Pod", "v1", "p0")
 
@@ -84,7 +85,7 @@ async def test_broken_watch_loses_nothing_and_repeats_nothing(
         await recorder.wait_synced()
         await server.wait_until(lambda: server.open_watches("v1/pods") == 1)
         server.modify("v1/pods", pod("a", v="1"))
-        await recorder.wait_for(lambda evs: len(evs) == 5)
+        await recorder.wait_for(lambda evs: len(recorder.objects()) == 4)
 
         # Break the stream mid-flight and keep the watcher out while the cluster changes.
         server.fail("v1/pods", 503)
@@ -95,9 +96,9 @@ async def test_broken_watch_loses_nothing_and_repeats_nothing(
         await server.wait_until(lambda: server.count("watch", "v1/pods", status=503) >= 2)
         server.clear_failure("v1/pods")
 
-        await recorder.wait_for(lambda evs: len(evs) == 8)
+        await recorder.wait_for(lambda evs: len(recorder.objects()) == 7)
         server.add("v1/pods", pod("e"))  # a marker: once it arrives, anything duplicated would have too
-        await recorder.wait_for(lambda evs: len(evs) == 9)
+        await recorder.wait_for(lambda evs: len(recorder.objects()) == 8)
         assert recorder.changes() == [
             ("ADDED", "ns", "a"),
             ("ADDED", "ns", "b"),
@@ -143,7 +144,7 @@ async def test_relist_after_410_emits_exactly_the_difference(
         assert recorder.events[-1] == KubeListSynced(
             resource="v1/pods", namespace="", resource_version=server.resource_version
         )
-        deleted = next(e for e in recorder.events if isinstance(e, KubeObjectChanged) and e.watch_type == "DELETED")
+        deleted = next(e for e in recorder.objects() if e.watch_type == "DELETED")
         assert deleted.obj()["metadata"]["name"] == "remove"  # last known state, not an empty stub
         expired = [r for r in server.requests if r.verb == "watch"][-1]
         assert expired.status == (410 if gone_as_http_status else 200)
@@ -279,17 +280,15 @@ async def test_everything_emitted_is_sanitised_and_raw_values_reach_the_observer
         server.modify("v1/pods", pod("a", v="2"))
         server.modify("v1/secrets", {"metadata": {"name": "s", "namespace": "ns"}, "data": {"pw": "aHVudGVyMw=="}})
         await recorder.wait_for(lambda evs: len(evs) == 6)
-    bodies = [e.body for e in recorder.events if isinstance(e, KubeObjectChanged)]
+    bodies = [e.body for e in recorder.objects()]
     assert len(bodies) == 4
     for body in bodies:
         assert b"hunter2" not in body
         assert b"aHVudGVy" not in body
     # The two watchers interleave: pick each resource's events out.
-    pod_body = next(e.obj() for e in recorder.events if isinstance(e, KubeObjectChanged) and e.resource == "v1/pods")
+    pod_body = next(e.obj() for e in recorder.objects() if e.resource == "v1/pods")
     assert pod_body["spec"]["containers"] == [{"name": "c"}]
-    secret_bodies = [
-        e.obj() for e in recorder.events if isinstance(e, KubeObjectChanged) and e.resource == "v1/secrets"
-    ]
+    secret_bodies = [e.obj() for e in recorder.objects() if e.resource == "v1/secrets"]
     assert secret_bodies[0]["data"]["pw"].startswith("sha256:")
     assert secret_bodies[0]["data"]["pw"] != secret_bodies[1]["data"]["pw"]  # a change still shows
     assert [(t, o["data"]["pw"]) for t, _, o in seen] == [("ADDED", "aHVudGVyMg=="), ("MODIFIED", "aHVudGVyMw==")]
@@ -310,7 +309,7 @@ async def test_without_bodies_a_relist_deletion_names_the_object_and_snapshots_a
         server.compact()
         await recorder.wait_synced()
         assert recorder.changes() == [("DELETED", "ns", "remove")]
-        deleted = next(e for e in recorder.events if isinstance(e, KubeObjectChanged))
+        deleted = recorder.objects()[0]
         assert deleted.obj()["metadata"]["name"] == "remove"
         assert deleted.obj()["metadata"]["namespace"] == "ns"
         assert deleted.obj()["metadata"]["resourceVersion"]
