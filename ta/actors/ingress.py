@@ -36,7 +36,9 @@ class Sequencer:
         settled: Callable[[Envelope], None] | None = None,
         retain: int = 50_000,
         retain_bytes: int = 16 << 20,
-        inbox_size: int = 4096,
+        # Sources wait when this many entries are queued. Small: an entry can be a whole list page of decoded
+        # objects (~5 MB of pods), and watches list faster than the pipeline takes them in.
+        inbox_size: int = 16,
     ) -> None:
         self._inflight = inflight
         self._router = router
