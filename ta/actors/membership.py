@@ -86,7 +86,7 @@ class MembershipActor:
         """Apply one pod change; False when it cannot change the collectors (another namespace's pod, kept unread,
         or a pod that is not understood, reported in ``out``)."""
         if event.namespace != self._core.settings.namespace:
-            self._core.hold(event.watch_type, event.namespace, event.name, event.body)
+            self._core.hold(event.watch_type, event.namespace, event.name, event.obj())
             return False
         facts = pod_facts(event.obj())
         if isinstance(facts, str):

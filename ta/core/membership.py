@@ -99,6 +99,29 @@ def pod_facts(obj: Mapping[str, Any]) -> PodFacts | str:
     )
 
 
+def _pick(value: object, keys: tuple[str, ...]) -> object:
+    return {key: value[key] for key in keys if key in value} if isinstance(value, Mapping) else value
+
+
+def _read_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """``obj`` with only what ``pod_facts`` reads (odd values kept as they are, so it reads the same)."""
+    out: dict[str, Any] = {}
+    if "metadata" in obj:
+        out["metadata"] = _pick(obj["metadata"], ("name", "namespace", "labels", "deletionTimestamp"))
+    if "spec" in obj:
+        out["spec"] = _pick(obj["spec"], ("nodeName",))
+    status = obj.get("status")
+    if "status" in obj:
+        out["status"] = _pick(status, ("phase", "startTime"))
+        if isinstance(status, Mapping) and "conditions" in status:
+            conditions = status["conditions"]
+            keep = ("type", "status", "lastTransitionTime")
+            out["status"]["conditions"] = (
+                [_pick(c, keep) for c in conditions] if isinstance(conditions, list) else conditions
+            )
+    return out
+
+
 def is_unhealthy(pod: PodFacts, grace_period: float, now: float) -> bool:
     if grace_period <= 0:
         return False
@@ -123,8 +146,8 @@ class Membership:
         # Keyed by (namespace, name): pod names repeat across namespaces, and a cluster-wide pod watch (for
         # kubernetes_sd) must not let another namespace's "collector-0" replace or delete ours.
         self._pods: dict[tuple[str, str], PodFacts] = {}
-        # Pods of other namespaces, as their JSON only (the same bytes the event and the SD store hold): a
-        # cluster-wide pod watch brings every pod of the cluster, and only a new collector namespace needs facts.
+        # Pods of other namespaces, as compact JSON of the few fields facts read: a cluster-wide pod watch brings
+        # every pod of the cluster, and only a new collector namespace needs their facts.
         self._held: dict[tuple[str, str], bytes] = {}
         self._selected: dict[str, PodFacts] = {}  # only the collector namespace's pods, so by name
         # Sorted by pod name: (collector, pod) for every selected pod; pod is None when its health cannot
@@ -148,14 +171,15 @@ class Membership:
         self._selected = {pod.name: pod for pod in self._pods.values() if self._selects(pod)}
         self._sorted = None
 
-    def hold(self, watch_type: str, namespace: str, name: str, body: bytes) -> None:
-        """A pod outside the collector namespace: kept unread, in case the namespace changes to its own."""
+    def hold(self, watch_type: str, namespace: str, name: str, obj: Mapping[str, Any]) -> None:
+        """A pod outside the collector namespace: kept as the compact JSON of the fields ``pod_facts`` reads, in
+        case the namespace changes to its own."""
         key = (namespace, name)
         self._pods.pop(key, None)
         if watch_type == "DELETED":
             self._held.pop(key, None)
         else:
-            self._held[key] = body
+            self._held[key] = orjson.dumps(_read_fields(obj))
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
         ours = pod.namespace == self._settings.namespace

@@ -144,20 +144,40 @@ def test_same_pod_name_in_another_namespace_does_not_touch_the_collector() -> No
 
 
 def test_held_pods_of_other_namespaces_count_once_their_namespace_is_configured() -> None:
-    import orjson
-
-    def body(name: str, ns: str) -> bytes:
-        obj = {"metadata": {"name": name, "namespace": ns, "labels": {"app": "col"}}, "spec": {"nodeName": "n1"}}
-        return orjson.dumps(obj)
+    def body(name: str, ns: str) -> dict[str, Any]:
+        return {
+            "metadata": {"name": name, "namespace": ns, "labels": {"app": "col"}, "uid": "u"},
+            "spec": {"nodeName": "n1", "containers": [{"name": "c"}]},
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True", "reason": "x"}]},
+        }
 
     m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=0))
     m.apply("ADDED", pod("a"))
     m.hold("ADDED", "other", "b", body("b", "other"))
     m.hold("ADDED", "other", "gone", body("gone", "other"))
-    m.hold("DELETED", "other", "gone", b"{}")
-    m.hold("ADDED", "other", "bad", b'{"metadata": {}}')  # malformed: never a collector
+    m.hold("DELETED", "other", "gone", {})
+    m.hold("ADDED", "other", "bad", {"metadata": {}})  # malformed: never a collector
     assert names(m) == ["a"]
     m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0))
     assert names(m) == ["b"]
     m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=0))
     assert names(m) == ["a"]
+
+
+def test_held_fields_give_the_same_facts_as_the_whole_pod() -> None:
+    import orjson
+
+    from ta.core.membership import _read_fields
+
+    whole = {
+        "metadata": {"name": "c-0", "namespace": "otel", "labels": {"app": "col"}, "deletionTimestamp": None},
+        "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "i"}]},
+        "status": {
+            "phase": "Pending",
+            "startTime": "2026-01-01T00:00:00Z",
+            "podIP": "1.2.3.4",
+            "conditions": [{"type": "Ready", "status": "False", "lastTransitionTime": "2026-01-01T00:00:05Z"}],
+        },
+    }
+    for obj in (whole, {"metadata": {"name": "x"}, "status": "odd", "spec": []}, {}):
+        assert pod_facts(orjson.loads(orjson.dumps(_read_fields(obj)))) == pod_facts(obj)

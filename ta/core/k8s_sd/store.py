@@ -6,9 +6,9 @@ reference a Pod or Node, which Pods run on a Node, which EndpointSlices belong t
 function computes from an object's current version, remembered until the object changes. One store can be shared
 by every config; it is unfiltered (configs apply namespaces and selectors themselves).
 
-Objects are kept as their compact JSON (the event's own ``body`` bytes when given, so the store costs nothing the
-event did not) and decoded on lookup: a decoded pod is ~4x its JSON, and a big cluster has 100 000 of them, while
-what SD reads from one (its labels, ports ...) is derived once per version and kept in that form.
+Objects are kept as their compact JSON (the event's own ``body`` bytes when given; pods cut down to what SD reads,
+``ta.core.k8s_sd.slim``) and decoded on lookup: a decoded pod is ~4x its JSON, and a big cluster has 100 000 of
+them, while what SD reads from one (its labels, ports ...) is derived once per version and kept in that form.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ import orjson
 from ta.core import jsonbytes
 from ta.core.k8s_sd.meta import Obj, as_list, as_map, as_str, labels_of, name_of, namespace_of, opt_str
 from ta.core.k8s_sd.resources import ENDPOINTS, ENDPOINTSLICES, PODS
+from ta.core.k8s_sd.slim import slim
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_sd.slim)
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -96,6 +98,8 @@ class KubeObjects:
                 if not names:
                     del by_ns[namespace]
             return
+        if resource in SLIMMED:
+            body = jsonbytes.dumps(slim(resource, obj))  # what SD reads of a pod: under half of it
         by_ns.setdefault(namespace, {})[name] = body if body is not None else jsonbytes.dumps(obj)
         self._index(resource, namespace, name, obj)
         for compute in self.eager.get(resource, ()):
@@ -111,7 +115,7 @@ class KubeObjects:
         for key in sorted(old.keys() | fresh.keys()):
             old_body, after = old.get(key), fresh.get(key)
             before = None if old_body is None else _decode(old_body)
-            if before == after:
+            if before == (None if after is None else slim(resource, after)):
                 continue
             if after is None:
                 assert before is not None
