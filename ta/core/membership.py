@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 import orjson
 
+from ta.core import jsonbytes
 from ta.core.model import Collector
 from ta.core.timefmt import parse_rfc3339
 
@@ -179,7 +180,7 @@ class Membership:
         if watch_type == "DELETED":
             self._held.pop(key, None)
         else:
-            self._held[key] = orjson.dumps(_read_fields(obj))
+            self._held[key] = jsonbytes.dumps(_read_fields(obj))  # exact size: orjson keeps ~4 KiB a result
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
         ours = pod.namespace == self._settings.namespace
