@@ -308,6 +308,21 @@ def target_urls(jobs: Sequence[str], collectors: Sequence[str]) -> list[str]:
 # --- reporting --------------------------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # fields[11], fields[12] are utime and stime (the 14th and 15th fields of the whole line).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_status_mib(pid: int, key: str) -> float:
+    """A ``/proc/<pid>/status`` size field (``VmRSS``, ``VmHWM``, ...) in MiB; NaN when absent."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def rss_mib() -> float:
     """Current resident set size (Linux /proc), MiB."""
     try:

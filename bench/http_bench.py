@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
-import os
 import random
 import socket
 import statistics
@@ -125,22 +124,6 @@ async def _serve(args: argparse.Namespace, port: int, conn: Connection) -> None:
             await running.close()
 
 
-# --- /proc readings of the server -------------------------------------------------------------------------
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    # fields[11], fields[12] are utime and stime (the 14th and 15th fields of the whole line).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def proc_status_mib(pid: int, key: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 # --- the client -------------------------------------------------------------------------------------------
 
 
@@ -227,7 +210,7 @@ async def client(
     for concurrency in args.concurrency:
         for conditional in (False, True):
             label = f"c={concurrency}{' If-None-Match' if conditional else ''}"
-            cpu0 = cpu_seconds(pid)
+            cpu0 = common.cpu_seconds(pid)
             result = await load_run(
                 base,
                 urls,
@@ -237,7 +220,7 @@ async def client(
                 seconds=args.seconds,
                 seed=args.seed,
             )
-            server_cpu = cpu_seconds(pid) - cpu0
+            server_cpu = common.cpu_seconds(pid) - cpu0
             lat = result["latencies"]
             n = len(lat)
             statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
@@ -289,7 +272,7 @@ async def client(
     rows.append(("one-collector change (pod DELETED) -> new answer over HTTP", _lat(one_collector["pod-del"]), "-"))
     if misses:
         rows.append(("WARNING: changes not seen within the poll bound", str(misses), "-"))
-    rows.append(("server: peak RSS (VmHWM)", f"{proc_status_mib(pid, 'VmHWM'):.0f} MiB", "-"))
+    rows.append(("server: peak RSS (VmHWM)", f"{common.proc_status_mib(pid, 'VmHWM'):.0f} MiB", "-"))
     return rows
 
 

@@ -695,18 +695,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def proc_status_mib(pid: int, key: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def self_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -904,8 +892,8 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, str, s
         def progress(elapsed: float) -> None:
             kept = kept_targets(port)
             print(
-                f"kube_bench: {elapsed:.0f} s, not ready yet: ta CPU {cpu_seconds(pid):.0f} s, "
-                f"RSS {proc_status_mib(pid, 'VmRSS'):.0f} MiB, kept targets {kept or 0:,.0f}/{expected:,}",
+                f"kube_bench: {elapsed:.0f} s, not ready yet: ta CPU {common.cpu_seconds(pid):.0f} s, "
+                f"RSS {common.proc_status_mib(pid, 'VmRSS'):.0f} MiB, kept targets {kept or 0:,.0f}/{expected:,}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -920,13 +908,13 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, str, s
                 return rows
             kept = kept_targets(port)
             rows.append(("start-up: process start -> /readyz 200", f"not within {elapsed:.0f} s", "< 10 s"))
-            rows.append(("start-up: ta CPU time (user+system) so far", f"{cpu_seconds(pid):.2f} s", "-"))
+            rows.append(("start-up: ta CPU time (user+system) so far", f"{common.cpu_seconds(pid):.2f} s", "-"))
             rows.append(("start-up: targets kept so far", f"{kept or 0:,.0f} of {expected:,}", "-"))
-            rows.append(("RSS when given up", _mib(proc_status_mib(pid, "VmRSS")), "< 600 MiB"))
-            rows.append(("peak RSS (VmHWM)", _mib(proc_status_mib(pid, "VmHWM")), "< 600 MiB"))
+            rows.append(("RSS when given up", _mib(common.proc_status_mib(pid, "VmRSS")), "< 600 MiB"))
+            rows.append(("peak RSS (VmHWM)", _mib(common.proc_status_mib(pid, "VmHWM")), "< 600 MiB"))
             return rows
-        ready_cpu = cpu_seconds(pid)
-        ready_rss = proc_status_mib(pid, "VmRSS")
+        ready_cpu = common.cpu_seconds(pid)
+        ready_rss = common.proc_status_mib(pid, "VmRSS")
         fake_cpu = self_cpu() - cpu_self0
         times = server.request_times[requests0:]
         list_times = [t for t, r in zip(times, server.requests[requests0:], strict=False) if r.verb == "list"]
@@ -964,7 +952,7 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, str, s
         etags: dict[str, str | None] = {}
         served_targets = 0
         served_bytes = 0
-        cpu0 = cpu_seconds(pid)
+        cpu0 = common.cpu_seconds(pid)
         t1 = time.perf_counter()
         for job in jobs:
             for collector in collectors:
@@ -977,7 +965,7 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, str, s
                     if b'"' + address + b'"' in body:
                         found[(job, address)] = collector
         first_poll = time.perf_counter() - t1
-        first_poll_cpu = cpu_seconds(pid) - cpu0
+        first_poll_cpu = common.cpu_seconds(pid) - cpu0
         rows.append(
             (
                 f"first poll: all {len(jobs) * len(collectors)} answers fetched once",
@@ -986,7 +974,7 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, str, s
                 "-",
             )
         )
-        rows.append(("RSS after every answer was served once", _mib(proc_status_mib(pid, "VmRSS")), "< 600 MiB"))
+        rows.append(("RSS after every answer was served once", _mib(common.proc_status_mib(pid, "VmRSS")), "< 600 MiB"))
         if served_targets != expected:
             rows.append(("WARNING: targets served != expected", f"{served_targets:,} != {expected:,}", "-"))
 
@@ -1033,8 +1021,8 @@ def measure(args: argparse.Namespace, directory: Path) -> list[tuple[str, str, s
         if misses:
             rows.append(("WARNING: changes not seen within the poll bound", str(misses), "-"))
         client.close()
-        rows.append(("peak RSS (VmHWM)", _mib(proc_status_mib(pid, "VmHWM")), "< 600 MiB"))
-        rows.append(("ta CPU time in total", f"{cpu_seconds(pid):.2f} s", "-"))
+        rows.append(("peak RSS (VmHWM)", _mib(common.proc_status_mib(pid, "VmHWM")), "< 600 MiB"))
+        rows.append(("ta CPU time in total", f"{common.cpu_seconds(pid):.2f} s", "-"))
         return rows
     finally:
         if proc is not None and proc.poll() is None:
