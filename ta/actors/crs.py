@@ -1,6 +1,6 @@
 """The CR actor: Prometheus CRs, namespaces, Secrets and ConfigMaps in, generated scrape jobs out.
 
-In: ``ConfigLoaded`` (the ``prometheus_cr`` section) and ``KubeObjectChanged`` for the CR resources,
+In: ``ConfigLoaded`` (the ``prometheus_cr`` section) and ``KubeObjectChanged``/``KubeObjectBatch`` for the CR resources,
 namespaces, Secrets and ConfigMaps. Out: ``CRJobsChanged`` whenever the generated job list differs from the
 last one sent, and one ``InputRejected`` per invalid object (with the reason) each time it is (re)built.
 

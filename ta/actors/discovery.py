@@ -1,7 +1,8 @@
 """The discovery actor: config, CR jobs and SD inputs in, target changes and scrape configs out.
 
 In: ``ConfigLoaded`` (the Prometheus ``config:`` section, the filter strategy), ``CRJobsChanged`` (jobs
-generated from Prometheus CRs), ``FileRead`` (file SD contents), ``KubeObjectChanged`` (kubernetes_sd).
+generated from Prometheus CRs), ``FileRead`` (file SD contents), ``KubeObjectChanged`` and
+``KubeObjectBatch`` (kubernetes_sd).
 Out: ``TargetsChanged`` (only what changed), ``ScrapeConfigsChanged`` (both ``/scrape_configs`` bodies,
 re-rendered only for jobs that changed) and ``InputRejected`` for every job, file or object skipped.
 While the planned initial lists are arriving, kubernetes_sd objects are only stored, and every group is built

@@ -1,8 +1,9 @@
 """The membership actor: collector pods in, collector sets out.
 
 In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace period), pod
-``KubeObjectChanged`` events, the pod list's ``KubeListSynced`` and ``Tick``s (time passing can end a grace
-period). Out: ``CollectorsChanged`` whenever the set of collectors (name, node) differs from the last one
+``KubeObjectChanged`` events and ``KubeObjectBatch``es (answered once), the pod list's ``KubeListSynced`` and
+``Tick``s (time passing can end a grace period). Out: ``CollectorsChanged`` whenever the set of collectors
+(name, node) differs from the last one
 sent, and ``InputRejected`` notes.
 
 When the journal says pods are being listed (``KubeWatchesPlanned``), nothing is published until that first
