@@ -3,8 +3,7 @@
 In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace period), pod
 ``KubeObjectChanged`` events and ``KubeObjectBatch``es (answered once), the pod list's ``KubeListSynced`` and
 ``Tick``s (time passing can end a grace period). Out: ``CollectorsChanged`` whenever the set of collectors
-(name, node) differs from the last one
-sent, and ``InputRejected`` notes.
+(name, node) differs from the last one sent, and ``InputRejected`` notes.
 
 When the journal says pods are being listed (``KubeWatchesPlanned``), nothing is published until that first
 list is complete (or the pod watch is unavailable): 50 collectors arriving one by one would otherwise reshuffle
