@@ -58,6 +58,15 @@ _UNAVAILABLE = {403: "forbidden", 404: "not served"}
 _GONE = 410
 
 
+async def _discard(task: asyncio.Future[Any]) -> None:
+    """Cancel a page request no longer wanted and wait for it to end (its outcome, even an error, is moot)."""
+    if not task.done():
+        task.cancel()
+        await asyncio.wait((task,))  # raises only if *this* task is cancelled meanwhile
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not report it as never retrieved
+
+
 class _Gone(Exception):
     """The resume point is older than the API server keeps: re-list."""
 
@@ -217,50 +226,60 @@ class Watcher:
         """List the scope page by page, emitting each page's changes as it arrives, then the deletions.
 
         Page by page, so that only one page of decoded objects is alive at a time (a whole cluster's pods decoded
-        at once is ~10x their JSON). If the continue token expires mid-list the list starts over; what was already
-        emitted stays true (each event is a state the object had), and deletions are only decided from a complete
-        list.
+        at once is ~10x their JSON), plus the next page, which is requested as soon as its continue token is known:
+        the API server prepares it while this page's objects are encoded and emitted. If the continue token expires
+        mid-list the list starts over; what was already emitted stays true (each event is a state the object had),
+        and deletions are only decided from a complete list.
         """
         timeout = aiohttp.ClientTimeout(total=self._tuning.list_timeout_s, sock_connect=self._tuning.connect_timeout_s)
         for _ in range(self._tuning.list_restarts):
             seen: set[_Key] = set()
             token = ""
-            while True:
-                query = [("limit", str(self._tuning.page_size)), *self._scope.selector_params()]
-                if token:
-                    query.append(("continue", token))
-                try:
-                    page = await get_json(self._api, self._scope.path(), query, client_timeout=timeout)
-                except ApiStatusError as e:
-                    if e.status == _GONE and token:
-                        break  # the continue token expired mid-list: start the list again
-                    raise
-                meta = _meta(page)
-                # List items carry no kind/apiVersion; watch events do. Make both look the same downstream.
-                kind = str(page.get("kind", "")).removesuffix("List")
-                api_version = str(page.get("apiVersion", ""))
-                items = page.get("items") or ()
-                del page
-                rvs: list[str] = []
-                changes = [
-                    change
-                    for item in items
-                    if isinstance(item, dict)
-                    and (change := self._listed({"kind": kind, "apiVersion": api_version, **item}, seen, rvs))
-                    is not None
-                ]
-                del items
-                await self._send_batch(changes)
-                for change, rv in zip(changes, rvs, strict=True):  # emitted: now they are known
-                    self._remember((change.namespace, change.name), rv, change.body)
-                token = str(meta.get("continue", "") or "")
-                if not token:
-                    await self._list_complete(seen, str(meta.get("resourceVersion", "")))
-                    return
+            ahead = asyncio.ensure_future(self._page(token, timeout))
+            try:
+                while True:
+                    try:
+                        page = await ahead
+                    except ApiStatusError as e:
+                        if e.status == _GONE and token:
+                            break  # the continue token expired mid-list: start the list again
+                        raise
+                    meta = _meta(page)
+                    token = str(meta.get("continue", "") or "")
+                    if token:
+                        ahead = asyncio.ensure_future(self._page(token, timeout))
+                    changes = self._page_changes(page, seen)
+                    del page  # only one page of decoded objects alive while this one is emitted
+                    await self._send_batch([change for change, _ in changes])
+                    for change, rv in changes:  # emitted: now they are known
+                        self._remember((change.namespace, change.name), rv, change.body)
+                    if not token:
+                        await self._list_complete(seen, str(meta.get("resourceVersion", "")))
+                        return
+            finally:
+                await _discard(ahead)
         raise ApiStatusError(_GONE, "Expired", "list continue token kept expiring")
 
-    def _listed(self, obj: dict[str, Any], seen: set[_Key], rvs: list[str]) -> KubeObjectChanged | None:
-        """The change a listed object is (None if it is as last emitted); its resourceVersion goes to ``rvs``."""
+    async def _page(self, token: str, client_timeout: aiohttp.ClientTimeout) -> dict[str, Any]:
+        query = [("limit", str(self._tuning.page_size)), *self._scope.selector_params()]
+        if token:
+            query.append(("continue", token))
+        return await get_json(self._api, self._scope.path(), query, client_timeout=client_timeout)
+
+    def _page_changes(self, page: dict[str, Any], seen: set[_Key]) -> list[tuple[KubeObjectChanged, str]]:
+        """A listed page's changes from what was emitted before, each with its object's resourceVersion."""
+        # List items carry no kind/apiVersion; watch events do. Make both look the same downstream.
+        kind = str(page.get("kind", "")).removesuffix("List")
+        api_version = str(page.get("apiVersion", ""))
+        return [
+            change
+            for item in page.get("items") or ()
+            if isinstance(item, dict)
+            and (change := self._listed({"kind": kind, "apiVersion": api_version, **item}, seen)) is not None
+        ]
+
+    def _listed(self, obj: dict[str, Any], seen: set[_Key]) -> tuple[KubeObjectChanged, str] | None:
+        """The change a listed object is, with its resourceVersion (None if it is as last emitted)."""
         key, rv = _key(obj), _rv(obj)
         seen.add(key)
         known = self._known.get(key)
@@ -268,8 +287,7 @@ class Watcher:
             return None
         watch_type: WatchType = "ADDED" if known is None else "MODIFIED"
         body, sanitized = self._encode(watch_type, obj)
-        rvs.append(rv)
-        return self._change(watch_type, key, body, sanitized)
+        return self._change(watch_type, key, body, sanitized), rv
 
     async def _send_batch(self, changes: list[KubeObjectChanged]) -> None:
         """A page's changes as one journal entry (none for an unchanged page)."""

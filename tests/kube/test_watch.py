@@ -13,7 +13,7 @@ from ta.kube.client import client_for_url
 from ta.kube.scope import WatchScope
 from ta.kube.watch import Watcher
 from ta.testing.fake_apiserver import FakeApiServer
-from tests.kube.support import FAST, Recorder, fast_backoff, pod, running
+from tests.kube.support import FAST, SAFETY_S, Recorder, fast_backoff, pod, running
 
 PODS = WatchScope(resource="v1/pods")
 
@@ -53,6 +53,56 @@ async def test_initial_paginated_list_then_watch(server: FakeApiServer, api: Any
         modified = recorder.events[1]
         assert isinstance(modified, KubeObjectChanged)
         assert modified.obj()["metadata"]["labels"] == {"extra": "x"}
+
+
+class _HeldFirstPage(Recorder):
+    """A ``Recorder`` whose first emit waits until released: a consumer still busy with the first page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self, event: Any) -> None:
+        if not self.events and not self.release.is_set():
+            self.holding.set()
+            await self.release.wait()
+        await super().__call__(event)
+
+
+async def test_next_list_page_is_requested_while_the_current_one_is_emitted(
+    server: FakeApiServer, api: Any
+) -> None:
+    for i in range(5):
+        server.add("v1/pods", pod(f"p{i}"))
+    held = _HeldFirstPage()
+    async with running(watcher(api, held).run()):
+        async with asyncio.timeout(SAFETY_S):
+            await held.holding.wait()
+        await server.wait_until(lambda: server.count("list", "v1/pods") == 2)
+        # Only one page ahead: the third page waits for its token, in the second page's answer.
+        assert not held.events
+        assert server.count("list", "v1/pods") == 2
+        held.release.set()
+        await held.wait_synced()
+        assert held.changes() == [("ADDED", "ns", f"p{i}") for i in range(5)]
+
+
+async def test_an_expired_continue_token_restarts_the_list_without_repeats(server: FakeApiServer, api: Any) -> None:
+    for i in range(5):
+        server.add("v1/pods", pod(f"p{i}"))
+    held = _HeldFirstPage()
+    async with running(watcher(api, held).run()):
+        async with asyncio.timeout(SAFETY_S):
+            await held.holding.wait()
+        await server.wait_until(lambda: server.count("list", "v1/pods") == 2)
+        server.compact()  # the token in the prefetched second page is now too old
+        held.release.set()
+        await held.wait_synced()
+        assert server.count("list", "v1/pods", status=410) == 1
+        # Pages one and two were emitted before the restart; the restarted list repeats none of them.
+        assert held.changes() == [("ADDED", "ns", f"p{i}") for i in range(5)]
+        assert len(held.synced()) == 1
 
 
 async def test_bookmark_moves_resume_point_without_events(server: FakeApiServer, api: Any, recorder: Recorder) -> None:
