@@ -15,11 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-import orjson
-
-from ta.core import jsonbytes
 from ta.core.model import Collector
 from ta.core.timefmt import parse_rfc3339
 
@@ -37,9 +34,8 @@ class MembershipSettings:
     grace_period: float  # seconds; 0 disables the health check
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PodFacts:
-    """The few pod fields membership reads."""
+class PodFacts(NamedTuple):
+    """The few pod fields membership reads (a tuple: one is made and kept for every pod of the cluster)."""
 
     name: str
     namespace: str
@@ -52,10 +48,12 @@ class PodFacts:
     ready_since: float | None
 
 
-# Bounded tables sharing what repeats between pods (a workload's replicas have the same labels, nodes and
-# phases): membership holds facts for every pod of the cluster. Identity only, never results.
+# Bounded tables sharing what repeats between pods (a workload's replicas have the same labels, nodes, phases and
+# often start times): membership holds facts for every pod of the cluster. Identity and speed only, never results.
 _SHARED_LIMIT = 1 << 16
 _shared: dict[object, object] = {}
+_labels: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+_times: dict[str, float | None] = {}
 
 
 def _share(value: T) -> T:
@@ -63,6 +61,30 @@ def _share(value: T) -> T:
     if len(_shared) > _SHARED_LIMIT:
         _shared.clear()
     return found  # type: ignore[return-value]
+
+
+def _label_pairs(raw: Mapping[Any, Any]) -> tuple[tuple[str, str], ...]:
+    items = tuple(raw.items())
+    try:
+        found = _labels.get(items)
+    except TypeError:  # an unhashable (odd) value: not cached
+        return tuple(sorted((str(k), str(v)) for k, v in items))
+    if found is None:
+        if len(_labels) >= _SHARED_LIMIT:
+            _labels.clear()
+        found = _labels[items] = _share(tuple(sorted((str(k), str(v)) for k, v in items)))
+    return found
+
+
+def _time(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    if value in _times:
+        return _times[value]
+    if len(_times) >= _SHARED_LIMIT:
+        _times.clear()
+    found = _times[value] = parse_rfc3339(value)
+    return found
 
 
 def pod_facts(obj: Mapping[str, Any]) -> PodFacts | str:
@@ -73,54 +95,34 @@ def pod_facts(obj: Mapping[str, Any]) -> PodFacts | str:
     name = meta.get("name")
     if not isinstance(name, str) or not name:
         return "pod has no name"
-    spec = obj.get("spec") if isinstance(obj.get("spec"), Mapping) else {}
-    status = obj.get("status") if isinstance(obj.get("status"), Mapping) else {}
-    assert isinstance(spec, Mapping) and isinstance(status, Mapping)
+    spec = obj.get("spec")
+    status = obj.get("status")
+    if not isinstance(spec, Mapping):
+        spec = {}
+    if not isinstance(status, Mapping):
+        status = {}
     raw_labels = meta.get("labels") or {}
-    labels = tuple(sorted((str(k), str(v)) for k, v in raw_labels.items())) if isinstance(raw_labels, Mapping) else ()
+    labels = _label_pairs(raw_labels) if isinstance(raw_labels, Mapping) else ()
     ready_status: str | None = None
     ready_since: float | None = None
     conditions = status.get("conditions") or []
     if isinstance(conditions, list):
         for cond in conditions:
             if isinstance(cond, Mapping) and cond.get("type") == "Ready":
-                ready_status = str(cond.get("status", ""))
-                ready_since = parse_rfc3339(cond.get("lastTransitionTime"))
+                ready_status = _share(str(cond.get("status", "")))
+                ready_since = _time(cond.get("lastTransitionTime"))
     node = spec.get("nodeName")
     return PodFacts(
-        name=name,
-        namespace=_share(str(meta.get("namespace") or "")),
-        labels=_share(labels),
-        node_name=_share(node if isinstance(node, str) else ""),
-        terminating=bool(meta.get("deletionTimestamp")),
-        phase=_share(str(status.get("phase") or "")),
-        start_time=_share(parse_rfc3339(status.get("startTime"))),
-        ready_status=None if ready_status is None else _share(ready_status),
-        ready_since=_share(ready_since),
+        name,
+        _share(str(meta.get("namespace") or "")),
+        labels,
+        _share(node if isinstance(node, str) else ""),
+        bool(meta.get("deletionTimestamp")),
+        _share(str(status.get("phase") or "")),
+        _time(status.get("startTime")),
+        ready_status,
+        ready_since,
     )
-
-
-def _pick(value: object, keys: tuple[str, ...]) -> object:
-    return {key: value[key] for key in keys if key in value} if isinstance(value, Mapping) else value
-
-
-def _read_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """``obj`` with only what ``pod_facts`` reads (odd values kept as they are, so it reads the same)."""
-    out: dict[str, Any] = {}
-    if "metadata" in obj:
-        out["metadata"] = _pick(obj["metadata"], ("name", "namespace", "labels", "deletionTimestamp"))
-    if "spec" in obj:
-        out["spec"] = _pick(obj["spec"], ("nodeName",))
-    status = obj.get("status")
-    if "status" in obj:
-        out["status"] = _pick(status, ("phase", "startTime"))
-        if isinstance(status, Mapping) and "conditions" in status:
-            conditions = status["conditions"]
-            keep = ("type", "status", "lastTransitionTime")
-            out["status"]["conditions"] = (
-                [_pick(c, keep) for c in conditions] if isinstance(conditions, list) else conditions
-            )
-    return out
 
 
 def is_unhealthy(pod: PodFacts, grace_period: float, now: float) -> bool:
@@ -145,11 +147,9 @@ class Membership:
     def __init__(self, settings: MembershipSettings) -> None:
         self._settings = settings
         # Keyed by (namespace, name): pod names repeat across namespaces, and a cluster-wide pod watch (for
-        # kubernetes_sd) must not let another namespace's "collector-0" replace or delete ours.
+        # kubernetes_sd) must not let another namespace's "collector-0" replace or delete ours. Other namespaces'
+        # pods are kept too (``hold``), for a config that moves the collector namespace to theirs.
         self._pods: dict[tuple[str, str], PodFacts] = {}
-        # Pods of other namespaces, as compact JSON of the few fields facts read: a cluster-wide pod watch brings
-        # every pod of the cluster, and only a new collector namespace needs their facts.
-        self._held: dict[tuple[str, str], bytes] = {}
         self._selected: dict[str, PodFacts] = {}  # only the collector namespace's pods, so by name
         # Sorted by pod name: (collector, pod) for every selected pod; pod is None when its health cannot
         # depend on time (then the collector always counts). None = to be rebuilt from ``_selected``.
@@ -165,22 +165,18 @@ class Membership:
     def configure(self, settings: MembershipSettings) -> None:
         # Every pod is kept, so pods outside a new namespace/selector are only re-filtered, never lost.
         self._settings = settings
-        for key in sorted(k for k in self._held if k[0] == settings.namespace):
-            facts = pod_facts(orjson.loads(self._held.pop(key)))
-            if not isinstance(facts, str):  # a malformed pod can be no collector: skipped
-                self._pods[key] = facts
         self._selected = {pod.name: pod for pod in self._pods.values() if self._selects(pod)}
         self._sorted = None
 
     def hold(self, watch_type: str, namespace: str, name: str, obj: Mapping[str, Any]) -> None:
-        """A pod outside the collector namespace: kept as the compact JSON of the fields ``pod_facts`` reads, in
-        case the namespace changes to its own."""
+        """A pod outside the collector namespace: its facts are kept in case the namespace changes to its own (a
+        malformed one can never be a collector, and is not kept)."""
         key = (namespace, name)
-        self._pods.pop(key, None)
-        if watch_type == "DELETED":
-            self._held.pop(key, None)
+        facts = None if watch_type == "DELETED" else pod_facts(obj)
+        if isinstance(facts, PodFacts):
+            self._pods[key] = facts
         else:
-            self._held[key] = jsonbytes.dumps(_read_fields(obj))  # exact size: orjson keeps ~4 KiB a result
+            self._pods.pop(key, None)
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
         ours = pod.namespace == self._settings.namespace

@@ -164,20 +164,26 @@ def test_held_pods_of_other_namespaces_count_once_their_namespace_is_configured(
     assert names(m) == ["a"]
 
 
-def test_held_fields_give_the_same_facts_as_the_whole_pod() -> None:
-    import orjson
-
-    from ta.core.membership import _read_fields
-
-    whole = {
-        "metadata": {"name": "c-0", "namespace": "otel", "labels": {"app": "col"}, "deletionTimestamp": None},
-        "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "i"}]},
-        "status": {
-            "phase": "Pending",
-            "startTime": "2026-01-01T00:00:00Z",
-            "podIP": "1.2.3.4",
-            "conditions": [{"type": "Ready", "status": "False", "lastTransitionTime": "2026-01-01T00:00:05Z"}],
-        },
+def test_facts_of_odd_pods_and_repeated_values() -> None:
+    """Labels and timestamps are looked up in shared tables; odd values read as before, uncached."""
+    odd = {
+        "metadata": {"name": "x", "labels": {"a": ["list"], "b": 1}},
+        "spec": [],
+        "status": {"phase": "Pending", "startTime": 5, "conditions": [{"type": "Ready", "status": "False"}]},
     }
-    for obj in (whole, {"metadata": {"name": "x"}, "status": "odd", "spec": []}, {}):
-        assert pod_facts(orjson.loads(orjson.dumps(_read_fields(obj)))) == pod_facts(obj)
+    facts = pod_facts(odd)
+    assert isinstance(facts, PodFacts)
+    assert facts.labels == (("a", "['list']"), ("b", "1"))
+    assert (facts.node_name, facts.phase, facts.start_time) == ("", "Pending", None)
+    assert (facts.ready_status, facts.ready_since) == ("False", None)
+    assert pod_facts({"metadata": {"name": "y"}, "status": "odd"}) == PodFacts(
+        "y", "", (), "", False, "", None, None, None
+    )
+    # Replicas: equal label maps in any key order give one shared, sorted tuple; a bad time is None, twice.
+    first = pod("a", labels={"b": "2", "a": "1"}, since="not a time")
+    second = pod("b", labels={"a": "1", "b": "2"}, since="not a time")
+    again = pod("c", labels={"b": "2", "a": "1"}, since="not a time")
+    assert first.labels == second.labels == (("a", "1"), ("b", "2"))
+    assert first.labels is again.labels
+    assert first.start_time is None and again.ready_since is None
+    assert pod("d", since="2026-01-01T00:00:05Z").start_time == NOW - 595
