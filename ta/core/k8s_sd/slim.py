@@ -28,40 +28,45 @@ _CONTAINER_STATUS = ("name", "containerID")
 
 
 def _pick(value: object, keys: Iterable[str]) -> object:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # decoded JSON skips the slow ABC check
         return value
     return {key: value[key] for key in keys if key in value}
 
 
 def _each(value: object, keys: Iterable[str]) -> object:
-    if not isinstance(value, list):
+    if type(value) is not list:
         return value
     return [_pick(item, keys) for item in value]
 
 
+def _with(value: object, keys: Iterable[str], lists: Iterable[tuple[str, Iterable[str]]]) -> object:
+    """``_pick(value, keys)``, then each list field of ``lists`` with its items picked."""
+    if type(value) is not dict and not isinstance(value, Mapping):
+        return value
+    out = {key: value[key] for key in keys if key in value}
+    for field, item_keys in lists:
+        if field in value:
+            out[field] = _each(value[field], item_keys)
+    return out
+
+
+_METADATA_LISTS = (("ownerReferences", _OWNER),)
+_SPEC_LISTS = (("containers", _CONTAINER), ("initContainers", _CONTAINER))
+_STATUS_LISTS = (
+    ("conditions", _CONDITION),
+    ("containerStatuses", _CONTAINER_STATUS),
+    ("initContainerStatuses", _CONTAINER_STATUS),
+)
+
+
 def _slim_pod(pod: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    metadata = pod.get("metadata")
     if "metadata" in pod:
-        out["metadata"] = _pick(metadata, _METADATA)
-        if isinstance(metadata, Mapping) and "ownerReferences" in metadata:
-            out["metadata"]["ownerReferences"] = _each(metadata["ownerReferences"], _OWNER)
-    spec = pod.get("spec")
+        out["metadata"] = _with(pod["metadata"], _METADATA, _METADATA_LISTS)
     if "spec" in pod:
-        out["spec"] = _pick(spec, _SPEC)
-        if isinstance(spec, Mapping):
-            for field in ("containers", "initContainers"):
-                if field in spec:
-                    out["spec"][field] = _each(spec[field], _CONTAINER)
-    status = pod.get("status")
+        out["spec"] = _with(pod["spec"], _SPEC, _SPEC_LISTS)
     if "status" in pod:
-        out["status"] = _pick(status, _STATUS)
-        if isinstance(status, Mapping):
-            if "conditions" in status:
-                out["status"]["conditions"] = _each(status["conditions"], _CONDITION)
-            for field in ("containerStatuses", "initContainerStatuses"):
-                if field in status:
-                    out["status"][field] = _each(status[field], _CONTAINER_STATUS)
+        out["status"] = _with(pod["status"], _STATUS, _STATUS_LISTS)
     return out
 
 
