@@ -35,6 +35,10 @@ def merge(group: LabelSet, target: LabelSet) -> LabelSet:
         return target
     if not target:
         return group
+    # Both are sorted runs, which one sort merges; names rarely clash (never for Kubernetes SD).
+    joined = tuple(sorted(group + target))
+    if len(dict(joined)) == len(joined):
+        return joined
     merged = dict(group)
     merged.update(target)
     return tuple(sorted(merged.items()))

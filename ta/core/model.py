@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ta.core.labels import LabelSet
+from ta.core.labels import LabelSet, merge
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,17 +30,27 @@ class TargetGroup:
 class Target:
     """One discovered target of one job.
 
-    ``address`` is the pre-relabel ``__address__`` (the consistent-hashing key), ``labels`` the merged,
-    pre-relabel discovered labels that are served to collectors, ``hash`` the upstream identity hash
-    (xxHash64 over the post-relabel non-meta labels and the job name), and ``node`` the node name used by
-    the per-node strategy ("" when the labels name no node).
+    ``address`` is the pre-relabel ``__address__`` (the consistent-hashing key), ``own`` the target's own
+    pre-relabel discovered labels and ``group`` its group's, which ``labels`` merges (the target's value wins)
+    into what is served to collectors; ``hash`` is the upstream identity hash (xxHash64 over the post-relabel
+    non-meta labels and the job name), and ``node`` the node name used by the per-node strategy ("" when the
+    labels name no node).
+
+    The two parts are kept apart because both are shared already (with the target group, and by every target of
+    the group): a merged set per target would be the largest single thing a big TA holds (~0.8 KB a target for
+    Kubernetes SD), and it is only needed when an answer is rendered.
     """
 
     job: str
     address: str
-    labels: LabelSet
+    own: LabelSet
     hash: int
     node: str = ""
+    group: LabelSet = ()
+
+    @property
+    def labels(self) -> LabelSet:
+        return merge(self.group, self.own)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

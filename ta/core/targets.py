@@ -133,16 +133,6 @@ def _sorted_hash(base: Sequence[tuple[str, str]], tail: Sequence[tuple[str, str]
     return xxhash.xxh64_intdigest(text.encode("utf-8", "surrogateescape"))
 
 
-def _merge(group: LabelSet, target: LabelSet) -> LabelSet:
-    if not group:
-        return target
-    merged = tuple(sorted(group + target))
-    if len(dict(merged)) != len(merged):
-        # A name in both: the target's value wins.
-        return merge_labels(group, target)
-    return merged
-
-
 def _node(values: dict[str, str]) -> str:
     # Same lookup as ta.core.allocation.nodes.node_of, on the dict the builder already made.
     for name in _NODE_LABELS:
@@ -206,7 +196,7 @@ def _reference_target(
     dropped: list[DroppedTarget],
 ) -> None:
     job = settings.job
-    labels = _merge(group_labels, target_labels)
+    labels = merge_labels(group_labels, target_labels)
     builder = LabelBuilder(labels)
     cur = builder.cur
     address = cur.get(ADDRESS, "")
@@ -231,7 +221,7 @@ def _reference_target(
         items = list(cur.items())
         untouched = len(items) - len(builder.added)
         digest = _sorted_hash(items[:untouched], items[untouched:], job)
-    kept[digest] = Target(job=job, address=address, labels=labels, hash=digest, node=node)
+    kept[digest] = Target(job=job, address=address, own=target_labels, hash=digest, node=node, group=group_labels)
 
 
 # --- the fast path -------------------------------------------------------------------------------------------------
@@ -261,7 +251,7 @@ class _Shape:
 
     Targets of one group mostly share their label names, so this is computed once per distinct name tuple and
     every target then needs only C-level tuple picks: ``merge`` gives the served label set (sorted, the target's
-    value wins on a shared name; ``None`` means the target tuple itself, as ``_merge`` does without group labels),
+    value wins on a shared name; ``None`` means the target tuple itself, as ``merge`` does without group labels),
     ``split`` the plan cut at the plan inputs this target carries itself, ``tpick`` the pairs of ``split.tnames``,
     ``gpick`` those of ``split.gnames`` (group labels only, so it also applies to the group's ``prefix``) and
     ``base`` the non-``__meta_*`` pairs of the builder's sorted base.
@@ -331,21 +321,22 @@ def _setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[object, objec
     return tuple(getattr(cls, name).__set__ for name in names)
 
 
-_TARGET_SET = _setters(Target, ("job", "address", "labels", "hash", "node"))
+_TARGET_SET = _setters(Target, ("job", "address", "own", "hash", "node", "group"))
 _DROPPED_SET = _setters(DroppedTarget, ("job", "labels", "reason"))
 
 
-def _new_target(job: str, address: str, labels: LabelSet, digest: int, node: str) -> Target:
-    """``Target(job=job, address=address, labels=labels, hash=digest, node=node)``, built field by field."""
+def _new_target(job: str, address: str, own: LabelSet, digest: int, *, node: str, group: LabelSet) -> Target:
+    """``Target(job=job, address=address, own=own, hash=digest, node=node, group=group)``, built field by field."""
     if _TARGET_SET is None:
-        return Target(job=job, address=address, labels=labels, hash=digest, node=node)
-    set_job, set_address, set_labels, set_hash, set_node = _TARGET_SET
+        return Target(job=job, address=address, own=own, hash=digest, node=node, group=group)
+    set_job, set_address, set_own, set_hash, set_node, set_group = _TARGET_SET
     target: Target = object.__new__(Target)
     set_job(target, job)
     set_address(target, address)
-    set_labels(target, labels)
+    set_own(target, own)
     set_hash(target, digest)
     set_node(target, node)
+    set_group(target, group)
     return target
 
 
@@ -489,7 +480,6 @@ def build_targets(settings: JobSettings, group: TargetGroup, limit: int | None =
                     _new_dropped(job, target_labels if shape.merge is None else shape.merge(pool), reasons[out])
                 )
             continue
-        labels = target_labels if shape.merge is None else shape.merge(pool)
         address, node, tail, gone = out
         # The identity hash input: the untouched non-meta base labels (sorted, "" values are absent), then the
         # non-meta labels set since, in first-set order (the builder's Range order; ``tail`` holds them as
@@ -508,7 +498,7 @@ def build_targets(settings: JobSettings, group: TargetGroup, limit: int | None =
             digest = xxhash.xxh64_intdigest(text.encode("utf-8", "surrogateescape").replace(b"\0", b"\xff"))
         else:
             digest = _entries_hash(shape.base(pool), tail, gone or frozenset(), job)
-        kept[digest] = _new_target(job, address, labels, digest, node)
+        kept[digest] = _new_target(job, address, target_labels, digest, node=node, group=group_labels)
     return BuildResult(
         targets=tuple(kept.values()), dropped=tuple(dropped), dropped_count=dropped_count, empty_addresses=empty
     )
@@ -538,7 +528,7 @@ def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -
     targets = group.targets
     if group.addressless == 0 and limit is not None:
         # Every target has an address of its own: all went for the rule, and only the first is listed.
-        listed = [_new_dropped(job, _merge(group.labels, t), reason) for t in targets[: min(limit, 1)]]
+        listed = [_new_dropped(job, merge_labels(group.labels, t), reason) for t in targets[: min(limit, 1)]]
         return BuildResult(targets=(), dropped=tuple(listed), dropped_count=len(targets), empty_addresses=0)
     group_address = next((value for name, value in reversed(group.labels) if name == ADDRESS), "")
     addresses: list[str] = []
@@ -551,7 +541,7 @@ def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -
     empty = addresses.count("")
     room = len(targets) if limit is None else limit if empty else min(limit, 1)
     dropped = [
-        _new_dropped(job, _merge(group.labels, target_labels), reason if address else EMPTY_ADDRESS_REASON)
+        _new_dropped(job, merge_labels(group.labels, target_labels), reason if address else EMPTY_ADDRESS_REASON)
         for target_labels, address in zip(targets[:room], addresses[:room], strict=True)
     ]
     return BuildResult(targets=(), dropped=tuple(dropped), dropped_count=len(targets), empty_addresses=empty)

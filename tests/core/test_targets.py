@@ -296,9 +296,11 @@ def test_hash_of_values_holding_nul_or_surrogates() -> None:
 
 def test_targets_built_field_by_field_equal_constructed_ones() -> None:
     labels = label_set({"__address__": "h:1"})
-    built = _new_target("j", "h:1", labels, 7, "n")
-    constructed = Target(job="j", address="h:1", labels=labels, hash=7, node="n")
+    group = label_set({"g": "1"})
+    built = _new_target("j", "h:1", labels, 7, node="n", group=group)
+    constructed = Target(job="j", address="h:1", own=labels, hash=7, node="n", group=group)
     assert built == constructed and hash(built) == hash(constructed) and repr(built) == repr(constructed)
+    assert built.labels == (("__address__", "h:1"), ("g", "1"))
     with pytest.raises(FrozenInstanceError):
         built.hash = 8  # type: ignore[misc]
     dropped = _new_dropped("j", labels, "r")

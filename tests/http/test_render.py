@@ -4,7 +4,7 @@ from ta.http import render
 
 
 def _t(address: str, job: str = "j", h: int = 1, **labels: str) -> Target:
-    return Target(job=job, address=address, labels=label_set({"__address__": address, **labels}), hash=h)
+    return Target(job=job, address=address, own=label_set({"__address__": address, **labels}), hash=h)
 
 
 def test_query_escape_matches_go() -> None:

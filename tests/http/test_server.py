@@ -13,7 +13,7 @@ JOB = "serviceMonitor/ns/app/0"
 
 
 def _target(address: str, h: int) -> Target:
-    return Target(job=JOB, address=address, labels=label_set({"__address__": address, "__meta_x": "y"}), hash=h)
+    return Target(job=JOB, address=address, own=label_set({"__address__": address, "__meta_x": "y"}), hash=h)
 
 
 @pytest.fixture

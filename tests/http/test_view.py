@@ -12,7 +12,7 @@ from ta.http.view import View
 
 
 def _t(address: str, job: str = "j", h: int = 1) -> Target:
-    return Target(job=job, address=address, labels=label_set({"__address__": address}), hash=h)
+    return Target(job=job, address=address, own=label_set({"__address__": address}), hash=h)
 
 
 def test_unknown_job_or_collector_is_empty_list() -> None:
@@ -142,7 +142,7 @@ label_text = st.text(
 def test_rendered_answer_is_byte_identical_to_render_targets(specs: list[tuple[str, int, str]]) -> None:
     # Same addresses with different hashes exercise the tie-break; the notes exercise Go's escaping.
     targets = {
-        h: Target(job="j", address=address, labels=label_set({"__address__": address, "note": note}), hash=h)
+        h: Target(job="j", address=address, own=label_set({"__address__": address, "note": note}), hash=h)
         for address, h, note in specs
     }
     view = View()
@@ -153,7 +153,7 @@ def test_rendered_answer_is_byte_identical_to_render_targets(specs: list[tuple[s
 def test_large_bodies_are_kept_gzipped_and_inflate_to_the_same_bytes() -> None:
     view = View()
     targets = [
-        Target(job="j", address=f"h{i}:1", labels=label_set({"__address__": f"h{i}:1", "note": "x" * 200}), hash=i)
+        Target(job="j", address=f"h{i}:1", own=label_set({"__address__": f"h{i}:1", "note": "x" * 200}), hash=i)
         for i in range(200)
     ]
     view.apply(Move(t, "", "c", False) for t in targets)

@@ -23,7 +23,7 @@ def make_target(
     return Target(
         job=job,
         address=f"test-url-{i}" if address is None else address,
-        labels=labels,
+        own=labels,
         # Identity is (job, i): label refreshes via ``extra`` keep it, as meta labels do upstream.
         hash=xxhash.xxh64_intdigest(f"{job}\x00{i}".encode()),
         node=node,

@@ -240,7 +240,7 @@ def test_moves_are_sorted_by_job_then_hash(strategy: str, fallback: str) -> None
     moves = allocator.update(upserts=reversed(targets))
     assert [(m.target.job, m.target.hash) for m in moves] == sorted((t.job, t.hash) for t in targets)
     moves = allocator.update(
-        upserts=[replace(t, labels=(("x", "y"),)) for t in targets[:10]], removals=[t.hash for t in targets[20:]]
+        upserts=[replace(t, own=(("x", "y"),)) for t in targets[:10]], removals=[t.hash for t in targets[20:]]
     )
     keys = [(m.target.job, m.target.hash) for m in moves]
     assert keys == sorted(keys)

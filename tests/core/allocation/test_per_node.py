@@ -20,7 +20,7 @@ LABELS = [
 def sample_targets() -> list[Target]:
     return [
         Target(
-            job="sample-name", address="0.0.0.0:8000", labels=label_set(raw), hash=i + 1, node=node_of(label_set(raw))
+            job="sample-name", address="0.0.0.0:8000", own=label_set(raw), hash=i + 1, node=node_of(label_set(raw))
         )
         for i, raw in enumerate(LABELS)
     ]

@@ -5,7 +5,7 @@ from ta.core.targets import DroppedTarget
 
 
 def t(h: int, address: str = "a:1", job: str = "j", **labels: str) -> Target:
-    return Target(job=job, address=address, labels=label_set({"__address__": address, **labels}), hash=h)
+    return Target(job=job, address=address, own=label_set({"__address__": address, **labels}), hash=h)
 
 
 def test_add_change_remove_group() -> None:
