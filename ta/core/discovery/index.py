@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ta.core.model import Target
+from ta.core.multimap import Multimap
 from ta.core.targets import DroppedTarget
 
 
@@ -60,8 +61,8 @@ class _Group:
 class TargetIndex:
     def __init__(self) -> None:
         self._groups: dict[str, dict[str, _Group]] = {}
-        # job -> hash -> sources that currently provide it
-        self._providers: dict[str, dict[int, set[str]]] = {}
+        # job -> hash -> sources that currently provide it (mostly one)
+        self._providers: dict[str, Multimap[int, str]] = {}
         self._discovered: dict[str, int] = {}
         self.counts_version = 0  # bumped whenever a per-job discovered count changes
 
@@ -78,7 +79,7 @@ class TargetIndex:
         ``dropped`` may be a prefix of the group's dropped targets when ``dropped_count`` says how many there were.
         """
         groups = self._groups.setdefault(job, {})
-        providers = self._providers.setdefault(job, {})
+        providers = self._providers.setdefault(job, Multimap())
         old = groups.get(source)
         old_targets = old.targets if old is not None else {}
         old_dropped = old.dropped if old is not None else ()
@@ -86,13 +87,9 @@ class TargetIndex:
         touched = sorted(old_targets.keys() | new_targets.keys())
         before = {h: self._effective(job, h) for h in touched}
         for h in old_targets.keys() - new_targets.keys():
-            sources = providers.get(h)
-            if sources is not None:
-                sources.discard(source)
-                if not sources:
-                    del providers[h]
+            providers.discard(h, source)
         for h in new_targets:
-            providers.setdefault(h, set()).add(source)
+            providers.add(h, source)
         discovered = len(targets) + (len(dropped) if dropped_count is None else dropped_count)
         dropped = dropped[: DROPPED_KEPT_PER_GROUP if targets or len({d.reason for d in dropped}) > 1 else 1]
         if discovered != (old.discovered if old else 0):
@@ -125,10 +122,9 @@ class TargetIndex:
         return delta
 
     def _effective(self, job: str, target_hash: int) -> Target | None:
-        sources = self._providers.get(job, {}).get(target_hash)
-        if not sources:
-            return None
-        return self._groups[job][max(sources)].targets[target_hash]
+        providers = self._providers.get(job)
+        source = None if providers is None else providers.greatest(target_hash)
+        return None if source is None else self._groups[job][source].targets[target_hash]
 
     # --- queries -------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ta.core import jsonbytes
 from ta.core.k8s_sd.meta import Obj, as_list, as_map, as_str, labels_of, name_of, namespace_of, opt_str
 from ta.core.k8s_sd.resources import ENDPOINTS, ENDPOINTSLICES, PODS
 from ta.core.k8s_sd.slim import slim
+from ta.core.multimap import Multimap
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_sd.slim)
@@ -72,9 +73,9 @@ class KubeObjects:
 
     def __init__(self) -> None:
         self._objects: dict[str, dict[str, dict[str, bytes]]] = {}
-        self._pod_refs: dict[tuple[str, str], set[Ref]] = {}
-        self._node_refs: dict[str, set[Ref]] = {}
-        self._service_slices: dict[tuple[str, str], set[str]] = {}
+        self._pod_refs: Multimap[tuple[str, str], Ref] = Multimap()
+        self._node_refs: Multimap[str, Ref] = Multimap()
+        self._service_slices: Multimap[tuple[str, str], str] = Multimap()
         # (resource, namespace, name, compute function) -> its result for the stored version. Flat (not one dict
         # per object): most objects have one derived value, and 100 000 small dicts cost ~25 MiB.
         self._derived: dict[tuple[str, str, str, Callable[[Obj], Any]], Any] = {}
@@ -166,14 +167,14 @@ class KubeObjects:
 
     def referencing_pod(self, namespace: str, name: str) -> tuple[Ref, ...]:
         """EndpointSlices/Endpoints whose endpoints have a Pod targetRef to namespace/name."""
-        return tuple(sorted(self._pod_refs.get((namespace, name), ())))
+        return self._pod_refs.sorted((namespace, name))
 
     def referencing_node(self, name: str) -> tuple[Ref, ...]:
         """EndpointSlices/Endpoints naming the node (nodeName or Node targetRef), and Pods scheduled on it."""
-        return tuple(sorted(self._node_refs.get(name, ())))
+        return self._node_refs.sorted(name)
 
     def slices_of_service(self, namespace: str, name: str) -> tuple[str, ...]:
-        return tuple(sorted(self._service_slices.get((namespace, name), ())))
+        return self._service_slices.sorted((namespace, name))
 
     def _refs_of(self, resource: str, namespace: str, obj: Obj) -> tuple[set[tuple[str, str]], set[str], str | None]:
         pods: set[tuple[str, str]] = set()
@@ -197,11 +198,11 @@ class KubeObjects:
         ref = (resource, namespace, name)
         pods, nodes, service = self._refs_of(resource, namespace, obj)
         for pod in pods:
-            self._pod_refs.setdefault(pod, set()).add(ref)
+            self._pod_refs.add(pod, ref)
         for node in nodes:
-            self._node_refs.setdefault(node, set()).add(ref)
+            self._node_refs.add(node, ref)
         if service is not None:
-            self._service_slices.setdefault((namespace, service), set()).add(name)
+            self._service_slices.add((namespace, service), name)
 
     def _unindex(self, resource: str, namespace: str, name: str) -> None:
         for compute in self._computes:
@@ -212,23 +213,14 @@ class KubeObjects:
         ref = (resource, namespace, name)
         pods, nodes, service = self._refs_of(resource, namespace, old)
         for pod in pods:
-            _discard(self._pod_refs, pod, ref)
+            self._pod_refs.discard(pod, ref)
         for node in nodes:
-            _discard(self._node_refs, node, ref)
+            self._node_refs.discard(node, ref)
         if service is not None:
-            _discard(self._service_slices, (namespace, service), name)
+            self._service_slices.discard((namespace, service), name)
 
 
 def _decode(body: bytes) -> Obj:
     obj = orjson.loads(body)
     assert isinstance(obj, dict)
     return obj
-
-
-def _discard(index: dict[K, set[V]], key: K, value: V) -> None:
-    members = index.get(key)
-    if members is None:
-        return
-    members.discard(value)
-    if not members:
-        del index[key]
