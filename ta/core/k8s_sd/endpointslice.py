@@ -29,7 +29,6 @@ from ta.core.k8s_sd.meta import (
     namespace_meta,
     namespace_of,
     node_meta,
-    opt_bool,
     opt_int,
     opt_str,
     sanitize_label_name,
@@ -78,8 +77,8 @@ CONDITIONS = tuple((cond, P + "endpoint_conditions_" + cond) for cond in ("ready
 TARGET_KIND = P + "address_target_kind"
 TARGET_NAME = P + "address_target_name"
 TOPOLOGY = P + "endpoint_topology"
-# Endpoint labels whose values repeat across a cluster: one pair object each, shared by every target.
-_REPEATING = frozenset((NODE_NAME, ZONE, TARGET_KIND, *(name for _, name in CONDITIONS)))
+# The condition labels' pairs, shared by every target.
+_CONDITION_PAIRS = {(name, flag): (name, go_bool(flag)) for _, name in CONDITIONS for flag in (True, False)}
 
 
 def _port_pairs(port: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -96,26 +95,36 @@ def _port_pairs(port: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def _endpoint_pairs(ep: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     """The labels of one endpoint, shared by its targets (one per port and address)."""
-    out: dict[str, str] = {}
-    for name, text in ((HOSTNAME, ep.get("hostname")), (NODE_NAME, ep.get("nodeName")), (ZONE, ep.get("zone"))):
-        if isinstance(text, str):
-            out[name] = text
-    conditions = as_map(ep.get("conditions"))
-    for cond, name in CONDITIONS:
-        flag = opt_bool(conditions.get(cond))
-        if flag is not None:
-            out[name] = go_bool(flag)
+    out: list[tuple[str, str]] = []
+    hostname, node, zone = ep.get("hostname"), ep.get("nodeName"), ep.get("zone")
+    if isinstance(hostname, str):
+        out.append((HOSTNAME, hostname))
+    if isinstance(node, str):
+        out.append(shared_pair(NODE_NAME, node))
+    if isinstance(zone, str):
+        out.append(shared_pair(ZONE, zone))
+    conditions = ep.get("conditions")
+    if conditions:
+        conditions = as_map(conditions)
+        for cond, name in CONDITIONS:
+            flag = conditions.get(cond)
+            if flag is True or flag is False:
+                out.append(_CONDITION_PAIRS[name, flag])
     ref = ep.get("targetRef")
     if isinstance(ref, Mapping):
-        out[TARGET_KIND] = as_str(ref.get("kind"))
-        out[TARGET_NAME] = as_str(ref.get("name"))
-    # Through a dict, in sorted key order: keys that sanitise alike (or "present_x" next to "x") collide and the
-    # last in byte order wins, deterministically (Prometheus: Go map order).
-    for key, value in sorted(str_map(ep.get("deprecatedTopology")).items()):
-        name = sanitize_label_name(key)
-        out[f"{TOPOLOGY}_{name}"] = value
-        out[f"{TOPOLOGY}_present_{name}"] = PRESENT
-    return tuple(shared_pair(name, value) if name in _REPEATING else (name, value) for name, value in out.items())
+        out.append(shared_pair(TARGET_KIND, as_str(ref.get("kind"))))
+        out.append((TARGET_NAME, as_str(ref.get("name"))))
+    topology = ep.get("deprecatedTopology")
+    if topology:
+        # Through a dict, in sorted key order: keys that sanitise alike (or "present_x" next to "x") collide and the
+        # last in byte order wins, deterministically (Prometheus: Go map order).
+        extra: dict[str, str] = {}
+        for key, value in sorted(str_map(topology).items()):
+            name = sanitize_label_name(key)
+            extra[f"{TOPOLOGY}_{name}"] = value
+            extra[f"{TOPOLOGY}_present_{name}"] = PRESENT
+        out.extend(extra.items())
+    return tuple(out)
 
 
 def _node_for(ep: Mapping[str, Any]) -> str | None:

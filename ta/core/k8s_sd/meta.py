@@ -122,14 +122,19 @@ def shared_pair(name: str, value: str) -> tuple[str, str]:
 
 
 def family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> None:
-    """Append the ``<prefix>_<key>``/``<prefix>present_<key>`` pairs of a label or annotation map, name-sorted.
+    """Append ``family(prefix, values)`` to ``pairs``."""
+    pairs.extend(family(prefix, values))
+
+
+def family(prefix: str, values: object) -> tuple[tuple[str, str], ...]:
+    """The ``<prefix>_<key>``/``<prefix>present_<key>`` pairs of a label or annotation map, name-sorted.
 
     Two keys that sanitise to the same name collide; Prometheus keeps a random one (Go map order), here the last
-    in key order, so the names appended are unique. The pairs are shared: per distinct map (a workload's
-    replicas carry the same labels and annotations) and per value (``shared_pair``).
+    in key order, so the names are unique. The pairs are shared: per distinct map (a workload's replicas carry
+    the same labels and annotations) and per value (``shared_pair``).
     """
     if not isinstance(values, Mapping) or not values:
-        return
+        return ()
     # The replicas of a workload carry the same labels and annotations: their pairs are looked up, not rebuilt.
     items: tuple[object, ...] = (prefix, *values.items())
     key: tuple[object, ...] | None = items
@@ -150,7 +155,7 @@ def family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> N
             if len(_families) >= _FAMILY_LIMIT:
                 _families.clear()
             _families[key] = found
-    pairs.extend(found)
+    return found
 
 
 def present_pair(name: str) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from ta.core.k8s_sd.meta import (
     as_list,
     as_map,
     as_str,
-    family_pairs,
+    family,
     go_bool,
     go_lower,
     join_host_port,
@@ -142,27 +142,29 @@ def pod_label_pairs(pod: Obj) -> LabelSet:
     between pods are shared objects."""
     metadata = as_map(pod.get("metadata"))
     status = as_map(pod.get("status"))
-    pairs = [
-        (POD_IP, as_str(status.get("podIP"))),
-        shared_pair(POD_READY, pod_ready(pod)),
-        shared_pair(POD_PHASE, as_str(status.get("phase"))),
-        shared_pair(POD_NODE_NAME, as_str(as_map(pod.get("spec")).get("nodeName"))),
-        shared_pair(POD_HOST_IP, as_str(status.get("hostIP"))),
-        (POD_UID, as_str(metadata.get("uid"))),
-        (POD_NAME, as_str(metadata.get("name"))),
-    ]
-    family_pairs(pairs, POD_LABEL, metadata.get("labels"))
-    family_pairs(pairs, POD_ANNOTATION, metadata.get("annotations"))
+    controller: LabelSet = ()
     owner = controller_of(pod)
     if owner is not None:
         kind, name = as_str(owner.get("kind")), as_str(owner.get("name"))
-        if kind:
-            pairs.append(shared_pair(POD_CONTROLLER_KIND, kind))
-        if name:
-            pairs.append(shared_pair(POD_CONTROLLER_NAME, name))
-    # Unique names: the fixed ones, and each family's (``family_pairs`` resolves sanitising collisions).
-    pairs.sort()
-    return tuple(pairs)
+        controller = (
+            *((shared_pair(POD_CONTROLLER_KIND, kind),) if kind else ()),
+            *((shared_pair(POD_CONTROLLER_NAME, name),) if name else ()),
+        )
+    # Built in name order, not sorted: after the common "__meta_kubernetes_pod_", annotation* < controller_* <
+    # host_ip < ip < label* < name < node_name < phase < ready < uid, whatever each family's keys are (a
+    # pod's ~30 labels are built for every pod of the cluster). Each family's names are unique (``family``).
+    return (
+        *family(POD_ANNOTATION, metadata.get("annotations")),
+        *controller,
+        shared_pair(POD_HOST_IP, as_str(status.get("hostIP"))),
+        (POD_IP, as_str(status.get("podIP"))),
+        *family(POD_LABEL, metadata.get("labels")),
+        (POD_NAME, as_str(metadata.get("name"))),
+        shared_pair(POD_NODE_NAME, as_str(as_map(pod.get("spec")).get("nodeName"))),
+        shared_pair(POD_PHASE, as_str(status.get("phase"))),
+        shared_pair(POD_READY, pod_ready(pod)),
+        (POD_UID, as_str(metadata.get("uid"))),
+    )
 
 
 def pod_labels(pod: Obj) -> dict[str, str]:

@@ -166,3 +166,30 @@ def test_ipv6_and_odd_pods() -> None:
     assert POD + "controller_kind" not in labels
     no_node = build_pod_group(pod(node=None), NoRelated())
     assert dict(no_node.labels)[POD + "node_name"] == ""
+
+
+def test_pod_label_pairs_are_built_sorted_with_unique_names() -> None:
+    """Built in name order without a sort: holds for any label/annotation keys, owners and odd fields."""
+    from ta.core.k8s_sd.pod import pod_label_pairs
+
+    keys = ["a", "A", "0", "_", "~x", "é", "zz/yy", "app.kubernetes.io/name", "a-b", "a_b", "Z", ""]
+    pods = [
+        {
+            "metadata": {
+                "name": "p",
+                "uid": "u",
+                "labels": {k: "v" for k in keys[: i + 1]},
+                "annotations": {k: "w" for k in keys[i:]},
+                "ownerReferences": [{"kind": "ReplicaSet", "name": "rs", "controller": True}] if i % 2 else [],
+            },
+            "spec": {"nodeName": "n"} if i % 3 else [],
+            "status": {"podIP": "10.0.0.1", "hostIP": "1.1.1.1", "phase": "Running"} if i % 4 else "odd",
+        }
+        for i in range(len(keys))
+    ]
+    pods.append({})
+    for obj in pods:
+        pairs = pod_label_pairs(obj)
+        assert pairs == tuple(sorted(pairs)), obj
+        assert len({name for name, _ in pairs}) == len(pairs), obj
+    assert dict(pod_label_pairs(pods[1]))["__meta_kubernetes_pod_controller_name"] == "rs"
