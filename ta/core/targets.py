@@ -232,6 +232,7 @@ _VALUE: Callable[[tuple[str, str]], str] = itemgetter(1)
 _SHAPE_LIMIT = 4096
 Pool = tuple[tuple[str, str], ...]
 Picker = Callable[[Pool], Pool]
+Merger = Callable[[LabelSet, LabelSet], LabelSet]
 
 
 def _picker(indices: Sequence[int]) -> Picker:
@@ -258,6 +259,7 @@ class _Shape:
     """
 
     merge: Picker | None
+    merger: Merger | None  # ``merge`` for a Target's (group, own) label sets, which it keeps apart
     split: Split
     tpick: Picker
     gpick: Picker
@@ -267,6 +269,13 @@ class _Shape:
 
 _UNPLANNABLE = object()  # a label tuple with a repeated name: left to the reference path
 _shapes: dict[tuple[Plan, tuple[str, ...]], dict[tuple[str, ...], _Shape | object]] = {}
+
+
+def _merger(merge: Picker) -> Merger:
+    def merger(group: LabelSet, own: LabelSet) -> LabelSet:
+        return merge((_ABSENT, *group, *own))
+
+    return merger
 
 
 def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ...]) -> _Shape | object:
@@ -280,8 +289,10 @@ def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ..
     base = [name for name in order if not name.startswith(META_PREFIX)]
     base_written = not plan.written.isdisjoint(base)
     split = split_plan(plan, frozenset(target_names).intersection(plan.names), base_written)
+    merge = _picker([where[name] for name in order]) if group_names else None
     return _Shape(
-        merge=_picker([where[name] for name in order]) if group_names else None,
+        merge=merge,
+        merger=None if merge is None else _merger(merge),
         split=split,
         tpick=_picker([where.get(name, 0) for name in split.tnames]),
         gpick=_picker([where.get(name, 0) for name in split.gnames]),
@@ -321,15 +332,18 @@ def _setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[object, objec
     return tuple(getattr(cls, name).__set__ for name in names)
 
 
-_TARGET_SET = _setters(Target, ("job", "address", "own", "hash", "node", "group"))
+_TARGET_SET = _setters(Target, ("job", "address", "own", "hash", "node", "group", "merger"))
 _DROPPED_SET = _setters(DroppedTarget, ("job", "labels", "reason"))
 
 
-def _new_target(job: str, address: str, own: LabelSet, digest: int, *, node: str, group: LabelSet) -> Target:
-    """``Target(job=job, address=address, own=own, hash=digest, node=node, group=group)``, built field by field."""
+def _new_target(
+    job: str, address: str, own: LabelSet, digest: int, *, node: str, group: LabelSet, merger: Merger | None
+) -> Target:
+    """``Target(job=job, address=address, own=own, hash=digest, node=node, group=group, merger=merger)``, built field
+    by field."""
     if _TARGET_SET is None:
-        return Target(job=job, address=address, own=own, hash=digest, node=node, group=group)
-    set_job, set_address, set_own, set_hash, set_node, set_group = _TARGET_SET
+        return Target(job=job, address=address, own=own, hash=digest, node=node, group=group, merger=merger)
+    set_job, set_address, set_own, set_hash, set_node, set_group, set_merger = _TARGET_SET
     target: Target = object.__new__(Target)
     set_job(target, job)
     set_address(target, address)
@@ -337,6 +351,7 @@ def _new_target(job: str, address: str, own: LabelSet, digest: int, *, node: str
     set_hash(target, digest)
     set_node(target, node)
     set_group(target, group)
+    set_merger(target, merger)
     return target
 
 
@@ -498,7 +513,9 @@ def build_targets(settings: JobSettings, group: TargetGroup, limit: int | None =
             digest = xxhash.xxh64_intdigest(text.encode("utf-8", "surrogateescape").replace(b"\0", b"\xff"))
         else:
             digest = _entries_hash(shape.base(pool), tail, gone or frozenset(), job)
-        kept[digest] = _new_target(job, address, target_labels, digest, node=node, group=group_labels)
+        kept[digest] = _new_target(
+            job, address, target_labels, digest, node=node, group=group_labels, merger=shape.merger
+        )
     return BuildResult(
         targets=tuple(kept.values()), dropped=tuple(dropped), dropped_count=dropped_count, empty_addresses=empty
     )
