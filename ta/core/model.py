@@ -27,6 +27,14 @@ class TargetGroup:
     addressless: int | None = field(default=None, compare=False, repr=False)
 
 
+Merger = Callable[[LabelSet, LabelSet], LabelSet]
+
+
+def served_labels(group: LabelSet, own: LabelSet, merger: Merger | None) -> LabelSet:
+    """A target's discovered labels: its group's merged under its own (the target wins on a clash)."""
+    return merge(group, own) if merger is None else merger(group, own)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Target:
     """One discovered target of one job.
@@ -50,13 +58,11 @@ class Target:
     group: LabelSet = ()
     # ``merge`` done a faster way for these two label sets' names (shared by the targets of a group that have the
     # same names), when the builder has one; None: ``merge``.
-    merger: Callable[[LabelSet, LabelSet], LabelSet] | None = field(default=None, compare=False, repr=False)
+    merger: Merger | None = field(default=None, compare=False, repr=False)
 
     @property
     def labels(self) -> LabelSet:
-        if self.merger is not None:
-            return self.merger(self.group, self.own)
-        return merge(self.group, self.own)
+        return served_labels(self.group, self.own, self.merger)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

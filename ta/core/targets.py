@@ -28,7 +28,7 @@ import functools
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from operator import itemgetter
 
@@ -36,7 +36,7 @@ import xxhash
 
 from ta.core.labels import LabelSet
 from ta.core.labels import merge as merge_labels
-from ta.core.model import Target, TargetGroup
+from ta.core.model import Merger, Target, TargetGroup, served_labels
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import RelabelConfig
 from ta.core.relabel.engine import UTF8, RuleSet, apply_at, compile_rules
@@ -77,9 +77,18 @@ class JobSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DroppedTarget:
+    """A discovered target that relabeling dropped; its discovered labels kept in two halves, as ``Target``'s."""
+
     job: str
-    labels: LabelSet  # discovered labels
+    own: LabelSet
     reason: str  # e.g. 'dropped by relabel_configs[3] (action keep)' or 'empty __address__'
+    group: LabelSet = ()
+    merger: Merger | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def labels(self) -> LabelSet:
+        """The discovered labels."""
+        return served_labels(self.group, self.own, self.merger)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,7 +210,7 @@ def _reference_target(
     cur = builder.cur
     address = cur.get(ADDRESS, "")
     if not address:
-        dropped.append(DroppedTarget(job=job, labels=labels, reason=EMPTY_ADDRESS_REASON))
+        dropped.append(DroppedTarget(job=job, own=target_labels, reason=EMPTY_ADDRESS_REASON, group=group_labels))
         return
     node = _node(cur)
     if rules is None:
@@ -216,7 +225,7 @@ def _reference_target(
             # Index 0 is the prepended sharding rule, so the user's rule i is at i + 1.
             action = rules.configs[index].action
             reason = f"dropped by relabel_configs[{index - 1}] (action {action})"
-            dropped.append(DroppedTarget(job=job, labels=labels, reason=reason))
+            dropped.append(DroppedTarget(job=job, own=target_labels, reason=reason, group=group_labels))
             return
         items = list(cur.items())
         untouched = len(items) - len(builder.added)
@@ -232,7 +241,6 @@ _VALUE: Callable[[tuple[str, str]], str] = itemgetter(1)
 _SHAPE_LIMIT = 4096
 Pool = tuple[tuple[str, str], ...]
 Picker = Callable[[Pool], Pool]
-Merger = Callable[[LabelSet, LabelSet], LabelSet]
 
 
 def _picker(indices: Sequence[int]) -> Picker:
@@ -333,7 +341,7 @@ def _setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[object, objec
 
 
 _TARGET_SET = _setters(Target, ("job", "address", "own", "hash", "node", "group", "merger"))
-_DROPPED_SET = _setters(DroppedTarget, ("job", "labels", "reason"))
+_DROPPED_SET = _setters(DroppedTarget, ("job", "own", "reason", "group", "merger"))
 
 
 def _new_target(
@@ -355,15 +363,17 @@ def _new_target(
     return target
 
 
-def _new_dropped(job: str, labels: LabelSet, reason: str) -> DroppedTarget:
-    """``DroppedTarget(job=job, labels=labels, reason=reason)``, built field by field."""
+def _new_dropped(job: str, own: LabelSet, reason: str, *, group: LabelSet, merger: Merger | None) -> DroppedTarget:
+    """``DroppedTarget(job=job, own=own, reason=reason, group=group, merger=merger)``, built field by field."""
     if _DROPPED_SET is None:
-        return DroppedTarget(job=job, labels=labels, reason=reason)
-    set_job, set_labels, set_reason = _DROPPED_SET
+        return DroppedTarget(job=job, own=own, reason=reason, group=group, merger=merger)
+    set_job, set_own, set_reason, set_group, set_merger = _DROPPED_SET
     dropped: DroppedTarget = object.__new__(DroppedTarget)
     set_job(dropped, job)
-    set_labels(dropped, labels)
+    set_own(dropped, own)
     set_reason(dropped, reason)
+    set_group(dropped, group)
+    set_merger(dropped, merger)
     return dropped
 
 
@@ -492,7 +502,7 @@ def build_targets(settings: JobSettings, group: TargetGroup, limit: int | None =
             if room > 0:
                 room -= 1
                 dropped.append(
-                    _new_dropped(job, target_labels if shape.merge is None else shape.merge(pool), reasons[out])
+                    _new_dropped(job, target_labels, reasons[out], group=group_labels, merger=shape.merger)
                 )
             continue
         address, node, tail, gone = out
@@ -545,7 +555,7 @@ def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -
     targets = group.targets
     if group.addressless == 0 and limit is not None:
         # Every target has an address of its own: all went for the rule, and only the first is listed.
-        listed = [_new_dropped(job, merge_labels(group.labels, t), reason) for t in targets[: min(limit, 1)]]
+        listed = [_new_dropped(job, t, reason, group=group.labels, merger=None) for t in targets[: min(limit, 1)]]
         return BuildResult(targets=(), dropped=tuple(listed), dropped_count=len(targets), empty_addresses=0)
     group_address = next((value for name, value in reversed(group.labels) if name == ADDRESS), "")
     addresses: list[str] = []
@@ -558,7 +568,9 @@ def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -
     empty = addresses.count("")
     room = len(targets) if limit is None else limit if empty else min(limit, 1)
     dropped = [
-        _new_dropped(job, merge_labels(group.labels, target_labels), reason if address else EMPTY_ADDRESS_REASON)
+        _new_dropped(
+            job, target_labels, reason if address else EMPTY_ADDRESS_REASON, group=group.labels, merger=None
+        )
         for target_labels, address in zip(targets[:room], addresses[:room], strict=True)
     ]
     return BuildResult(targets=(), dropped=tuple(dropped), dropped_count=len(targets), empty_addresses=empty)

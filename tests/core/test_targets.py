@@ -203,6 +203,7 @@ def test_fast_path_matches_reference(
     assert fast == expected
     # Equal targets compare their label halves; what is served is their merge, done by the shape's picks here.
     assert [t.labels for t in fast.targets] == [merge(t.group, t.own) for t in expected.targets]
+    assert [t.labels for t in fast.dropped] == [merge(t.group, t.own) for t in expected.dropped]
 
 
 # Group/target splits: names only on the group, only on targets, on both; rules read each kind and overwrite them
@@ -307,9 +308,10 @@ def test_targets_built_field_by_field_equal_constructed_ones() -> None:
     assert built.labels == (("__address__", "h:1"), ("g", "1"))
     with pytest.raises(FrozenInstanceError):
         built.hash = 8  # type: ignore[misc]
-    dropped = _new_dropped("j", labels, "r")
-    assert dropped == DroppedTarget(job="j", labels=labels, reason="r")
-    assert hash(dropped) == hash(DroppedTarget(job="j", labels=labels, reason="r"))
+    dropped = _new_dropped("j", labels, "r", group=group, merger=None)
+    assert dropped == DroppedTarget(job="j", own=labels, reason="r", group=group)
+    assert hash(dropped) == hash(DroppedTarget(job="j", own=labels, reason="r", group=group))
+    assert dropped.labels == built.labels
 
 
 def test_compiled_jobs_are_told_apart_by_settings_object() -> None:

@@ -6,7 +6,7 @@ from ta.http.diagnostics import RECENT_PROBLEMS, Diagnostics
 
 
 def dropped(address: str, reason: str = "dropped by relabel_configs[1] (action keep)") -> DroppedTarget:
-    return DroppedTarget(job="j", labels=label_set({"__address__": address}), reason=reason)
+    return DroppedTarget(job="j", own=label_set({"__address__": address}), reason=reason)
 
 
 def test_dropped_by_job_and_group_replacement() -> None:

@@ -40,7 +40,7 @@ def test_duplicate_identity_across_sources_is_one_target_and_survives_one_remova
 
 def test_counts_and_dropped() -> None:
     index = TargetIndex()
-    dropped = DroppedTarget(job="j", labels=label_set({"__address__": "c:1"}), reason="dropped by relabel_configs[0]")
+    dropped = DroppedTarget(job="j", own=label_set({"__address__": "c:1"}), reason="dropped by relabel_configs[0]")
     index.set_group("j", "s1", (t(1),), (dropped,))
     index.set_group("k", "s1", (t(2, job="k"),))
     assert index.discovered_counts() == (("j", 2), ("k", 1))
@@ -56,7 +56,7 @@ def test_dropped_examples_are_bounded_per_group() -> None:
 
     def dropped(n: int, reason: str) -> tuple[DroppedTarget, ...]:
         return tuple(
-            DroppedTarget(job="j", labels=label_set({"__address__": f"d:{i}"}), reason=reason) for i in range(n)
+            DroppedTarget(job="j", own=label_set({"__address__": f"d:{i}"}), reason=reason) for i in range(n)
         )
 
     # A group dropped as a whole for one reason keeps one example; every target is still counted.
