@@ -7,8 +7,9 @@ function computes from an object's current version, remembered until the object 
 by every config; it is unfiltered (configs apply namespaces and selectors themselves).
 
 Objects are kept as their compact JSON (the event's own ``body`` bytes when given; pods cut down to what SD reads,
-``ta.core.k8s_sd.slim``) and decoded on lookup: a decoded pod is ~4x its JSON, and a big cluster has 100 000 of
-them, while what SD reads from one (its labels, ports ...) is derived once per version and kept in that form.
+``ta.core.k8s_sd.slim``, and compressed, ``ta.core.k8s_sd.packing``) and decoded on lookup: a decoded pod is ~4x its
+JSON, and a big cluster has 100 000 of them, while what SD reads from one (its labels, ports ...) is derived once per
+version and kept in that form.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ import orjson
 
 from ta.core import jsonbytes
 from ta.core.k8s_sd.meta import Obj, as_list, as_map, as_str, labels_of, name_of, namespace_of, opt_str
+from ta.core.k8s_sd.packing import Packer
 from ta.core.k8s_sd.resources import ENDPOINTS, ENDPOINTSLICES, PODS
 from ta.core.k8s_sd.slim import slim
 from ta.core.multimap import Multimap
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
-SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_sd.slim)
+SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_sd.slim), packed
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -82,6 +84,7 @@ class KubeObjects:
         self._computes: set[Callable[[Obj], Any]] = set()
         # resource -> functions to derive as each object arrives (what every build will ask for anyway)
         self.eager: dict[str, tuple[Callable[[Obj], Any], ...]] = {}
+        self._packers = {resource: Packer() for resource in SLIMMED}
 
     def apply(self, resource: str, watch_type: str, obj: Obj, body: bytes | None = None) -> None:
         """Apply one change; ``body`` is ``obj`` as compact JSON when the caller has it already."""
@@ -99,8 +102,10 @@ class KubeObjects:
                 if not names:
                     del by_ns[namespace]
             return
-        if resource in SLIMMED:
-            body = jsonbytes.dumps(slim(resource, obj))  # what SD reads of a pod: under half of it
+        packer = self._packers.get(resource)
+        if packer is not None:
+            # What SD reads of a pod (under half of it), compressed: a big cluster has 100 000 of them.
+            body = packer.pack(orjson.dumps(slim(resource, obj)))
         by_ns.setdefault(namespace, {})[name] = body if body is not None else jsonbytes.dumps(obj)
         self._index(resource, namespace, name, obj)
         for compute in self.eager.get(resource, ()):
@@ -115,7 +120,7 @@ class KubeObjects:
         changes: list[Change] = []
         for key in sorted(old.keys() | fresh.keys()):
             old_body, after = old.get(key), fresh.get(key)
-            before = None if old_body is None else _decode(old_body)
+            before = None if old_body is None else self._decode(resource, old_body)
             if before == (None if after is None else slim(resource, after)):
                 continue
             if after is None:
@@ -129,7 +134,7 @@ class KubeObjects:
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
         """The object as stored, decoded afresh (callers may keep or change it)."""
         body = self._objects.get(resource, {}).get(namespace, {}).get(name)
-        return None if body is None else _decode(body)
+        return None if body is None else self._decode(resource, body)
 
     def contains(self, resource: str, namespace: str, name: str) -> bool:
         return name in self._objects.get(resource, {}).get(namespace, {})
@@ -150,7 +155,7 @@ class KubeObjects:
 
     def in_namespace(self, resource: str, namespace: str) -> tuple[Obj, ...]:
         names = self._objects.get(resource, {}).get(namespace, {})
-        return tuple(_decode(names[n]) for n in sorted(names))
+        return tuple(self._decode(resource, names[n]) for n in sorted(names))
 
     def all(self, resource: str) -> tuple[Obj, ...]:
         return tuple(self.iter_all(resource))
@@ -163,7 +168,7 @@ class KubeObjects:
             for n in sorted(names):
                 body = names.get(n)
                 if body is not None:  # removed meanwhile (the caller may apply changes between steps)
-                    yield _decode(body)
+                    yield self._decode(resource, body)
 
     def referencing_pod(self, namespace: str, name: str) -> tuple[Ref, ...]:
         """EndpointSlices/Endpoints whose endpoints have a Pod targetRef to namespace/name."""
@@ -204,6 +209,12 @@ class KubeObjects:
         if service is not None:
             self._service_slices.add((namespace, service), name)
 
+    def _decode(self, resource: str, stored: bytes) -> Obj:
+        packer = self._packers.get(resource)
+        obj = orjson.loads(stored if packer is None else packer.unpack(stored))
+        assert isinstance(obj, dict)
+        return obj
+
     def _unindex(self, resource: str, namespace: str, name: str) -> None:
         for compute in self._computes:
             self._derived.pop((resource, namespace, name, compute), None)
@@ -220,7 +231,3 @@ class KubeObjects:
             self._service_slices.discard((namespace, service), name)
 
 
-def _decode(body: bytes) -> Obj:
-    obj = orjson.loads(body)
-    assert isinstance(obj, dict)
-    return obj
