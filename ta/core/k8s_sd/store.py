@@ -78,10 +78,9 @@ class KubeObjects:
         self._pod_refs: Multimap[tuple[str, str], Ref] = Multimap()
         self._node_refs: Multimap[str, Ref] = Multimap()
         self._service_slices: Multimap[tuple[str, str], str] = Multimap()
-        # (resource, namespace, name, compute function) -> its result for the stored version. Flat (not one dict
-        # per object): most objects have one derived value, and 100 000 small dicts cost ~25 MiB.
-        self._derived: dict[tuple[str, str, str, Callable[[Obj], Any]], Any] = {}
-        self._computes: set[Callable[[Obj], Any]] = set()
+        # (resource, compute function) -> namespace -> name -> its result for the stored version. Not one dict per
+        # object (most have one derived value, and 100 000 small dicts cost ~25 MiB), nor a key tuple per value.
+        self._derived: dict[tuple[str, Callable[[Obj], Any]], dict[str, dict[str, Any]]] = {}
         # resource -> functions to derive as each object arrives (what every build will ask for anyway)
         self.eager: dict[str, tuple[Callable[[Obj], Any], ...]] = {}
         self._packers = {resource: Packer() for resource in SLIMMED}
@@ -110,8 +109,7 @@ class KubeObjects:
         self._index(resource, namespace, name, obj)
         for compute in self.eager.get(resource, ()):
             # Derived now, from the object at hand, rather than decoded again at the first lookup.
-            self._computes.add(compute)
-            self._derived[(resource, namespace, name, compute)] = compute(obj)
+            self._derived_names(resource, compute, namespace)[name] = compute(obj)
 
     def replace(self, resource: str, objects: Iterable[Obj]) -> tuple[Change, ...]:
         """Replace all objects of ``resource`` (a relist); returns the changes, sorted by namespace/name."""
@@ -141,17 +139,24 @@ class KubeObjects:
 
     def derive(self, resource: str, namespace: str, name: str, compute: Callable[[Obj], T]) -> T | None:
         """``compute(object)`` for the stored object (None when absent), computed once per object version."""
-        key = (resource, namespace, name, compute)
-        if key in self._derived:
-            found: T = self._derived[key]
+        names = self._derived_names(resource, compute, namespace)
+        if name in names:
+            found: T = names[name]
             return found
         obj = self.get(resource, namespace, name)
         if obj is None:
             return None
-        value = compute(obj)
-        self._computes.add(compute)
-        self._derived[key] = value
+        value = names[name] = compute(obj)
         return value
+
+    def _derived_names(self, resource: str, compute: Callable[[Obj], Any], namespace: str) -> dict[str, Any]:
+        table = self._derived.get((resource, compute))
+        if table is None:
+            table = self._derived[(resource, compute)] = {}
+        names = table.get(namespace)
+        if names is None:
+            names = table[namespace] = {}
+        return names
 
     def in_namespace(self, resource: str, namespace: str) -> tuple[Obj, ...]:
         names = self._objects.get(resource, {}).get(namespace, {})
@@ -216,8 +221,11 @@ class KubeObjects:
         return obj
 
     def _unindex(self, resource: str, namespace: str, name: str) -> None:
-        for compute in self._computes:
-            self._derived.pop((resource, namespace, name, compute), None)
+        for (derived_from, _), table in self._derived.items():
+            if derived_from == resource:
+                names = table.get(namespace)
+                if names is not None:
+                    names.pop(name, None)
         old = self.get(resource, namespace, name)
         if old is None:
             return
