@@ -7,7 +7,7 @@ function computes from an object's current version, remembered until the object 
 by every config; it is unfiltered (configs apply namespaces and selectors themselves).
 
 Objects are kept as their compact JSON (the event's own ``body`` bytes when given; pods cut down to what SD reads,
-``ta.core.k8s_sd.slim``, and compressed, ``ta.core.k8s_sd.packing``) and decoded on lookup: a decoded pod is ~4x its
+``ta.core.k8s_sd.slim``; pods and endpoints compressed, ``ta.core.k8s_sd.packing``) and decoded on lookup: a decoded pod is ~4x its
 JSON, and a big cluster has 100 000 of them, while what SD reads from one (its labels, ports ...) is derived once per
 version and kept in that form.
 """
@@ -28,7 +28,9 @@ from ta.core.k8s_sd.slim import slim
 from ta.core.multimap import Multimap
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
-SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_sd.slim), packed
+SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_sd.slim)
+# Kept compressed (``ta.core.k8s_sd.packing``): the resources a big cluster has thousands of, large or many.
+PACKED = frozenset({PODS, ENDPOINTSLICES, ENDPOINTS})
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -83,7 +85,7 @@ class KubeObjects:
         self._derived: dict[tuple[str, Callable[[Obj], Any]], dict[str, dict[str, Any]]] = {}
         # resource -> functions to derive as each object arrives (what every build will ask for anyway)
         self.eager: dict[str, tuple[Callable[[Obj], Any], ...]] = {}
-        self._packers = {resource: Packer() for resource in SLIMMED}
+        self._packers = {resource: Packer() for resource in PACKED}
 
     def apply(self, resource: str, watch_type: str, obj: Obj, body: bytes | None = None) -> None:
         """Apply one change; ``body`` is ``obj`` as compact JSON when the caller has it already."""
@@ -103,8 +105,9 @@ class KubeObjects:
             return
         packer = self._packers.get(resource)
         if packer is not None:
-            # What SD reads of a pod (under half of it), compressed: a big cluster has 100 000 of them.
-            body = packer.pack(orjson.dumps(slim(resource, obj)))
+            if body is None or resource in SLIMMED:
+                body = orjson.dumps(slim(resource, obj))  # what SD reads of a pod: under half of it
+            body = packer.pack(body)
         by_ns.setdefault(namespace, {})[name] = body if body is not None else jsonbytes.dumps(obj)
         self._index(resource, namespace, name, obj)
         for compute in self.eager.get(resource, ()):

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from ta.core.k8s_sd.packing import LEARN_FROM, Packer
-from ta.core.k8s_sd.resources import PODS
+from ta.core.k8s_sd.resources import ENDPOINTSLICES, PODS
 from ta.core.k8s_sd.slim import slim
 from ta.core.k8s_sd.store import KubeObjects
 
@@ -66,3 +66,24 @@ def test_the_store_gives_back_packed_pods_as_stored() -> None:
     assert [o["metadata"]["name"] for o in store.iter_all(PODS)] == sorted(
         ["tiny", *(pod(i)["metadata"]["name"] for i in range(20) if i != 4)]
     )
+
+
+def test_endpoint_slices_are_kept_packed_too() -> None:
+    store = KubeObjects()
+    slices = [
+        {
+            "metadata": {"name": f"web-{i}", "namespace": "shop", "labels": {"kubernetes.io/service-name": "web"}},
+            "addressType": "IPv4",
+            "endpoints": [
+                {"addresses": [f"10.0.{i}.{j}"], "conditions": {"ready": True}, "nodeName": f"node-{j % 3}"}
+                for j in range(20)
+            ],
+            "ports": [{"name": "metrics", "port": 9090, "protocol": "TCP"}],
+        }
+        for i in range(5)
+    ]
+    for obj in slices:
+        store.apply(ENDPOINTSLICES, "ADDED", obj, orjson.dumps(obj))
+    assert list(store.iter_all(ENDPOINTSLICES)) == slices
+    stored = store._objects[ENDPOINTSLICES]["shop"]
+    assert all(len(stored[s["metadata"]["name"]]) * 3 < len(orjson.dumps(s)) for s in slices[1:])
