@@ -7,9 +7,9 @@ function computes from an object's current version, remembered until the object 
 by every config; it is unfiltered (configs apply namespaces and selectors themselves).
 
 Objects are kept as their compact JSON (the event's own ``body`` bytes when given; pods cut down to what SD reads,
-``ta.core.k8s_sd.slim``; pods and endpoints compressed, ``ta.core.k8s_sd.packing``) and decoded on lookup: a decoded pod is ~4x its
-JSON, and a big cluster has 100 000 of them, while what SD reads from one (its labels, ports ...) is derived once per
-version and kept in that form.
+``ta.core.k8s_sd.slim``; pods and endpoints compressed, ``ta.core.k8s_sd.packing``) and decoded on lookup: a decoded
+pod is ~4x its JSON, and a big cluster has 100 000 of them, while what SD reads from one (its labels, ports ...) is
+derived once per version and kept in that form.
 """
 
 from __future__ import annotations
