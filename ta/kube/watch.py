@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -91,7 +92,7 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _key(obj: Mapping[str, Any]) -> _Key:
     meta = _meta(obj)
-    return (str(meta.get("namespace", "") or ""), str(meta.get("name", "")))
+    return (sys.intern(str(meta.get("namespace", "") or "")), str(meta.get("name", "")))
 
 
 def _rv(obj: Mapping[str, Any]) -> str:
@@ -203,6 +204,10 @@ class Watcher:
         if self._raw_observer is not None:
             self._raw_observer(watch_type, self._scope.resource, obj)
         sanitized = sanitize(self._scope.resource, obj)
+        meta = sanitized.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get("namespace"), str):
+            # Consumers keep it in many keys: one string per namespace, not one per object (100 000 pods).
+            meta["namespace"] = sys.intern(meta["namespace"])
         return jsonbytes.dumps(sanitized), sanitized
 
     def _change(

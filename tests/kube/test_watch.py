@@ -38,6 +38,9 @@ async def test_initial_paginated_list_then_watch(server: FakeApiServer, api: Any
         first = recorder.objects()[0]
         body = first.obj()
         assert (body["kind"], body["apiVersion"], body["metadata"]["name"]) == ("Pod", "v1", "p0")
+        # One namespace string for all of them (consumers keep it in many keys).
+        last = recorder.objects()[-1].obj()
+        assert body["metadata"]["namespace"] is last["metadata"]["namespace"] is recorder.objects()[-1].namespace
 
         await server.wait_until(lambda: server.open_watches("v1/pods") == 1)
         watch = next(r for r in server.requests if r.verb == "watch")

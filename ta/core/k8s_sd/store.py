@@ -14,6 +14,7 @@ derived once per version and kept in that form.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -64,7 +65,8 @@ def _endpoint_refs(resource: str, obj: Obj) -> Iterator[tuple[str, str, str]]:
         ref = as_map(entry.get("targetRef"))
         kind = ref.get("kind")
         if kind == "Pod":
-            yield "pod", as_str(ref.get("namespace")), as_str(ref.get("name"))
+            # Kept in the reference index: one string per namespace, not one per endpoint.
+            yield "pod", sys.intern(as_str(ref.get("namespace"))), as_str(ref.get("name"))
         elif kind == "Node":
             yield "node", "", as_str(ref.get("name"))
         node_name = opt_str(entry.get("nodeName"))
