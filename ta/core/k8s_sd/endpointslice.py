@@ -10,6 +10,7 @@ dual-stack Service.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 from ta.core.k8s_sd.meta import (
@@ -43,6 +44,7 @@ from ta.core.labels import LabelSet, label_set
 from ta.core.model import TargetGroup
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+_LABEL_NAME = itemgetter(0)
 P = META + "endpointslice_"
 
 
@@ -167,7 +169,7 @@ def build_endpointslice_group(
     ports = [as_map(p) for p in as_list(eps.get("ports"))]
     port_parts = [(opt_int(port.get("port")), _port_pairs(port)) for port in ports]
     for pairs in {pairs for _, pairs in port_parts}:
-        names.update(name for name, _ in pairs)
+        names.update(map(_LABEL_NAME, pairs))
     for raw_ep in as_list(eps.get("endpoints")):
         ep = as_map(raw_ep)
         addresses = [as_str(address) for address in as_list(ep.get("addresses"))]
@@ -180,7 +182,7 @@ def build_endpointslice_group(
                 node = related.derive(NODES, "", node_name, node_meta)
                 if node is not None:
                     shared += tuple(node.items())
-        names.update(name for name, _ in shared)
+        names.update(map(_LABEL_NAME, shared))
         pod = _pod_for(ep, related)
         for number, pairs in port_parts:
             common = shared + pairs
