@@ -140,6 +140,18 @@ def pod_ready(pod: Obj) -> str:
 def pod_label_pairs(pod: Obj) -> LabelSet:
     """Prometheus ``podLabels`` as a sorted label set (not the namespace, which callers add); pairs that repeat
     between pods are shared objects."""
+    shared, unique = pod_label_parts(pod)
+    return tuple(sorted(shared + unique))
+
+
+# Bounded (cleared when full): identity only, never results.
+_PARTS_LIMIT = 1 << 16
+_parts: dict[LabelSet, LabelSet] = {}
+
+
+def pod_label_parts(pod: Obj) -> tuple[LabelSet, LabelSet]:
+    """``pod_label_pairs`` in two sorted parts with disjoint names: what the pods of a workload on one node share (one
+    tuple for all of them), and the pod's own IP, name and UID."""
     metadata = as_map(pod.get("metadata"))
     status = as_map(pod.get("status"))
     controller: LabelSet = ()
@@ -151,20 +163,28 @@ def pod_label_pairs(pod: Obj) -> LabelSet:
             *((shared_pair(POD_CONTROLLER_NAME, name),) if name else ()),
         )
     # Built in name order, not sorted: after the common "__meta_kubernetes_pod_", annotation* < controller_* <
-    # host_ip < ip < label* < name < node_name < phase < ready < uid, whatever each family's keys are (a
-    # pod's ~30 labels are built for every pod of the cluster). Each family's names are unique (``family``).
-    return (
+    # host_ip < label* < node_name < phase < ready, whatever each family's keys are (a pod's ~30 labels are built
+    # for every pod of the cluster). Each family's names are unique (``family``).
+    shared = (
         *family(POD_ANNOTATION, metadata.get("annotations")),
         *controller,
         shared_pair(POD_HOST_IP, as_str(status.get("hostIP"))),
-        (POD_IP, as_str(status.get("podIP"))),
         *family(POD_LABEL, metadata.get("labels")),
-        (POD_NAME, as_str(metadata.get("name"))),
         shared_pair(POD_NODE_NAME, as_str(as_map(pod.get("spec")).get("nodeName"))),
         shared_pair(POD_PHASE, as_str(status.get("phase"))),
         shared_pair(POD_READY, pod_ready(pod)),
+    )
+    found = _parts.get(shared)
+    if found is None:
+        if len(_parts) >= _PARTS_LIMIT:
+            _parts.clear()
+        found = _parts[shared] = shared
+    unique = (
+        (POD_IP, as_str(status.get("podIP"))),
+        (POD_NAME, as_str(metadata.get("name"))),
         (POD_UID, as_str(metadata.get("uid"))),
     )
+    return found, unique
 
 
 def pod_labels(pod: Obj) -> dict[str, str]:

@@ -31,7 +31,7 @@ from ta.core.k8s_sd.pod import (
     ContainerPort,
     containers,
     pod_ip,
-    pod_label_pairs,
+    pod_label_parts,
     ports_of,
 )
 from ta.core.k8s_sd.related import Related
@@ -56,7 +56,10 @@ class PodFacts:
 
     key: tuple[str, str]  # namespace, name
     ip: str
-    labels: LabelSet  # Prometheus ``podLabels`` (the namespace is a group label)
+    # Prometheus ``podLabels`` (the namespace is a group label) in two parts (``pod_label_parts``): one tuple shared
+    # by the pods of a workload on one node, and the pod's own three pairs (~0.2 KB less a pod than one set).
+    shared: LabelSet
+    unique: LabelSet
     ports: tuple[ContainerPort, ...]  # containers' then init containers' ports, in declaration order
     own: tuple[LabelSet, ...]  # each port's container labels with the container port's own protocol
     names: frozenset[str]  # every label name a target of this pod can get from it
@@ -83,10 +86,10 @@ class PodFacts:
         """
         index = None if number is None else self.matching_port(number)
         if index is None:
-            return self.labels
+            return self.shared + self.unique
         if protocol_from_endpoint is None:
-            return self.labels + self.own[index]
-        return self.labels + _container_pairs(self.ports[index], protocol_from_endpoint)
+            return self.shared + self.unique + self.own[index]
+        return self.shared + self.unique + _container_pairs(self.ports[index], protocol_from_endpoint)
 
 
 _NAME = itemgetter(0)
@@ -132,8 +135,8 @@ def _own(port: ContainerPort) -> LabelSet:
 
 def pod_facts(pod: Obj) -> PodFacts:
     ports = tuple(_shared_port(port) for container, is_init in containers(pod) for port in ports_of(container, is_init))
-    labels = pod_label_pairs(pod)
-    key = tuple(map(_NAME, labels))
+    shared, unique = pod_label_parts(pod)
+    key = tuple(map(_NAME, shared + unique))
     names = _names.get(key)
     if names is None:
         if len(_names) >= _NAMES_LIMIT:
@@ -142,7 +145,8 @@ def pod_facts(pod: Obj) -> PodFacts:
     return PodFacts(
         key=(namespace_of(pod), name_of(pod)),
         ip=pod_ip(pod),
-        labels=labels,
+        shared=shared,
+        unique=unique,
         ports=ports,
         own=tuple(_own(p) for p in ports),
         names=names,
@@ -176,7 +180,7 @@ class SeenPods:
                 if port.number in covered:
                     continue
                 address = (ADDRESS_LABEL, join_host_port(pod.ip, port.number))
-                out.append(tuple(sorted((address, *own, *pod.labels))))
+                out.append(tuple(sorted((address, *own, *pod.shared, *pod.unique))))
         return out
 
     def names(self) -> frozenset[str]:

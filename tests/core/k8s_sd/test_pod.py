@@ -170,7 +170,7 @@ def test_ipv6_and_odd_pods() -> None:
 
 def test_pod_label_pairs_are_built_sorted_with_unique_names() -> None:
     """Built in name order without a sort: holds for any label/annotation keys, owners and odd fields."""
-    from ta.core.k8s_sd.pod import pod_label_pairs
+    from ta.core.k8s_sd.pod import pod_label_pairs, pod_label_parts
 
     keys = ["a", "A", "0", "_", "~x", "é", "zz/yy", "app.kubernetes.io/name", "a-b", "a_b", "Z", ""]
     pods = [
@@ -189,7 +189,18 @@ def test_pod_label_pairs_are_built_sorted_with_unique_names() -> None:
     ]
     pods.append({})
     for obj in pods:
+        shared, unique = pod_label_parts(obj)
+        assert shared == tuple(sorted(shared)) and unique == tuple(sorted(unique)), obj
         pairs = pod_label_pairs(obj)
-        assert pairs == tuple(sorted(pairs)), obj
+        assert pairs == tuple(sorted(shared + unique))
         assert len({name for name, _ in pairs}) == len(pairs), obj
     assert dict(pod_label_pairs(pods[1]))["__meta_kubernetes_pod_controller_name"] == "rs"
+    # Pods of one workload on one node share one tuple; their own pairs are their own.
+    twin = {**pods[1], "metadata": {**pods[1]["metadata"], "name": "q", "uid": "v"}}
+    (shared, unique), (twin_shared, twin_unique) = pod_label_parts(pods[1]), pod_label_parts(twin)
+    assert twin_shared is shared
+    assert dict(twin_unique) == {
+        "__meta_kubernetes_pod_ip": "10.0.0.1",
+        "__meta_kubernetes_pod_name": "q",
+        "__meta_kubernetes_pod_uid": "v",
+    }

@@ -88,10 +88,11 @@ def test_a_slim_pod_reads_as_the_whole_one() -> None:
             pod, NoRelated(), attach_namespace=True
         )
         full, cut = pod_facts(pod), pod_facts(small)
-        assert (cut.key, cut.ip, cut.labels, cut.ports, cut.own, cut.names) == (
+        assert (cut.key, cut.ip, cut.shared, cut.unique, cut.ports, cut.own, cut.names) == (
             full.key,
             full.ip,
-            full.labels,
+            full.shared,
+            full.unique,
             full.ports,
             full.own,
             full.names,
