@@ -99,6 +99,7 @@ _NAMES_LIMIT = 4096
 _SHARED_LIMIT = 1 << 17
 _owns: dict[ContainerPort, LabelSet] = {}
 _ports: dict[ContainerPort, ContainerPort] = {}
+_port_sets: dict[tuple[ContainerPort, ...], tuple[tuple[ContainerPort, ...], tuple[LabelSet, ...]]] = {}
 # The label names of a pod's labels -> one shared frozenset (pods of one workload have the same names).
 _names: dict[tuple[str, ...], frozenset[str]] = {}
 
@@ -133,8 +134,21 @@ def _own(port: ContainerPort) -> LabelSet:
     return found
 
 
+def _shared_ports(ports: tuple[ContainerPort, ...]) -> tuple[tuple[ContainerPort, ...], tuple[LabelSet, ...]]:
+    """One ``(ports, own)`` pair of tuples for every pod declaring the same container ports (a workload's replicas)."""
+    found = _port_sets.get(ports)
+    if found is None:
+        if len(_port_sets) >= _SHARED_LIMIT:
+            _port_sets.clear()
+        shared = tuple(_shared_port(port) for port in ports)
+        found = _port_sets[ports] = (shared, tuple(_own(p) for p in shared))
+    return found
+
+
 def pod_facts(pod: Obj) -> PodFacts:
-    ports = tuple(_shared_port(port) for container, is_init in containers(pod) for port in ports_of(container, is_init))
+    ports, own = _shared_ports(
+        tuple(port for container, is_init in containers(pod) for port in ports_of(container, is_init))
+    )
     shared, unique = pod_label_parts(pod)
     key = tuple(map(_NAME, shared + unique))
     names = _names.get(key)
@@ -148,7 +162,7 @@ def pod_facts(pod: Obj) -> PodFacts:
         shared=shared,
         unique=unique,
         ports=ports,
-        own=tuple(_own(p) for p in ports),
+        own=own,
         names=names,
     )
 
