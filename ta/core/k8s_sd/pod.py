@@ -78,15 +78,14 @@ def containers(pod: Obj) -> Iterator[tuple[Mapping[str, Any], bool]]:
 
 
 def ports_of(container: Mapping[str, Any], is_init: bool) -> Iterator[ContainerPort]:
-    for port in as_list(container.get("ports")):
+    ports = as_list(container.get("ports"))
+    if not ports:
+        return
+    name, image = as_str(container.get("name")), as_str(container.get("image"))
+    for port in ports:
         p = as_map(port)
         yield ContainerPort(
-            as_str(container.get("name")),
-            as_str(container.get("image")),
-            is_init,
-            opt_int(p.get("containerPort")) or 0,
-            as_str(p.get("name")),
-            as_str(p.get("protocol")),
+            name, image, is_init, opt_int(p.get("containerPort")) or 0, as_str(p.get("name")), as_str(p.get("protocol"))
         )
 
 

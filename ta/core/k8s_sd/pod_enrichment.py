@@ -29,10 +29,9 @@ from ta.core.k8s_sd.pod import (
     CONTAINER_PORT_NUMBER,
     CONTAINER_PORT_PROTOCOL,
     ContainerPort,
-    containers,
+    container_ports,
     pod_ip,
     pod_label_parts,
-    ports_of,
 )
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import PODS
@@ -146,9 +145,7 @@ def _shared_ports(ports: tuple[ContainerPort, ...]) -> tuple[tuple[ContainerPort
 
 
 def pod_facts(pod: Obj) -> PodFacts:
-    ports, own = _shared_ports(
-        tuple(port for container, is_init in containers(pod) for port in ports_of(container, is_init))
-    )
+    ports, own = _shared_ports(tuple(container_ports(pod)))
     shared, unique = pod_label_parts(pod)
     key = tuple(map(_NAME, shared + unique))
     names = _names.get(key)
