@@ -259,15 +259,15 @@ class _Shape:
     """Where things are in ``pool = (_ABSENT, *group_labels, *target_labels)`` for one pair of name tuples.
 
     Targets of one group mostly share their label names, so this is computed once per distinct name tuple and
-    every target then needs only C-level tuple picks: ``merge`` gives the served label set (sorted, the target's
-    value wins on a shared name; ``None`` means the target tuple itself, as ``merge`` does without group labels),
-    ``split`` the plan cut at the plan inputs this target carries itself, ``tpick`` the pairs of ``split.tnames``,
-    ``gpick`` those of ``split.gnames`` (group labels only, so it also applies to the group's ``prefix``) and
-    ``base`` the non-``__meta_*`` pairs of the builder's sorted base.
+    every target then needs only C-level tuple picks: ``merger`` gives the served label set from a target's
+    (group, own) labels, which targets keep apart (sorted, the target's value wins on a shared name; ``None``
+    without group labels, where ``merge`` gives the target tuple itself), ``split`` the plan cut at the plan
+    inputs this target carries itself, ``tpick`` the pairs of ``split.tnames``, ``gpick`` those of
+    ``split.gnames`` (group labels only, so it also applies to the group's ``prefix``) and ``base`` the
+    non-``__meta_*`` pairs of the builder's sorted base.
     """
 
-    merge: Picker | None
-    merger: Merger | None  # ``merge`` for a Target's (group, own) label sets, which it keeps apart
+    merger: Merger | None
     split: Split
     tpick: Picker
     gpick: Picker
@@ -297,10 +297,8 @@ def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ..
     base = [name for name in order if not name.startswith(META_PREFIX)]
     base_written = not plan.written.isdisjoint(base)
     split = split_plan(plan, frozenset(target_names).intersection(plan.names), base_written)
-    merge = _picker([where[name] for name in order]) if group_names else None
     return _Shape(
-        merge=merge,
-        merger=None if merge is None else _merger(merge),
+        merger=_merger(_picker([where[name] for name in order])) if group_names else None,
         split=split,
         tpick=_picker([where.get(name, 0) for name in split.tnames]),
         gpick=_picker([where.get(name, 0) for name in split.gnames]),
