@@ -279,9 +279,12 @@ _UNPLANNABLE = object()  # a label tuple with a repeated name: left to the refer
 _shapes: dict[tuple[Plan, tuple[str, ...]], dict[tuple[str, ...], _Shape | object]] = {}
 
 
-def _merger(merge: Picker) -> Merger:
+def _merger(indices: Sequence[int]) -> Merger:
+    """The served labels, picked from ``group + own`` (pool ``indices`` less the leading ``_ABSENT``)."""
+    pick = _picker([i - 1 for i in indices])
+
     def merger(group: LabelSet, own: LabelSet) -> LabelSet:
-        return merge((_ABSENT, *group, *own))
+        return pick(group + own)
 
     return merger
 
@@ -298,7 +301,7 @@ def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ..
     base_written = not plan.written.isdisjoint(base)
     split = split_plan(plan, frozenset(target_names).intersection(plan.names), base_written)
     return _Shape(
-        merger=_merger(_picker([where[name] for name in order])) if group_names else None,
+        merger=_merger([where[name] for name in order]) if group_names else None,
         split=split,
         tpick=_picker([where.get(name, 0) for name in split.tnames]),
         gpick=_picker([where.get(name, 0) for name in split.gnames]),
