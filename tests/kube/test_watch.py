@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -73,9 +75,9 @@ class _HeldFirstPage(Recorder):
         await super().__call__(event)
 
 
-async def test_next_list_page_is_requested_while_the_current_one_is_emitted(
-    server: FakeApiServer, api: Any
-) -> None:
+@contextlib.asynccontextmanager
+async def _first_page_held(server: FakeApiServer, api: Any) -> AsyncIterator[_HeldFirstPage]:
+    """Five pods listed two a page, the consumer still busy with the first page once the second was requested."""
     for i in range(5):
         server.add("v1/pods", pod(f"p{i}"))
     held = _HeldFirstPage()
@@ -83,6 +85,11 @@ async def test_next_list_page_is_requested_while_the_current_one_is_emitted(
         async with asyncio.timeout(SAFETY_S):
             await held.holding.wait()
         await server.wait_until(lambda: server.count("list", "v1/pods") == 2)
+        yield held
+
+
+async def test_next_list_page_is_requested_while_the_current_one_is_emitted(server: FakeApiServer, api: Any) -> None:
+    async with _first_page_held(server, api) as held:
         # Only one page ahead: the third page waits for its token, in the second page's answer.
         assert not held.events
         assert server.count("list", "v1/pods") == 2
@@ -92,13 +99,7 @@ async def test_next_list_page_is_requested_while_the_current_one_is_emitted(
 
 
 async def test_an_expired_continue_token_restarts_the_list_without_repeats(server: FakeApiServer, api: Any) -> None:
-    for i in range(5):
-        server.add("v1/pods", pod(f"p{i}"))
-    held = _HeldFirstPage()
-    async with running(watcher(api, held).run()):
-        async with asyncio.timeout(SAFETY_S):
-            await held.holding.wait()
-        await server.wait_until(lambda: server.count("list", "v1/pods") == 2)
+    async with _first_page_held(server, api) as held:
         server.compact()  # the token in the prefetched second page is now too old
         held.release.set()
         await held.wait_synced()
