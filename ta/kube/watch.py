@@ -92,7 +92,7 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _key(obj: Mapping[str, Any]) -> _Key:
     meta = _meta(obj)
-    return (sys.intern(str(meta.get("namespace", "") or "")), sys.intern(str(meta.get("name", ""))))
+    return (sys.intern(str(meta.get("namespace", "") or "")), str(meta.get("name", "")))
 
 
 def _rv(obj: Mapping[str, Any]) -> str:
@@ -205,12 +205,9 @@ class Watcher:
             self._raw_observer(watch_type, self._scope.resource, obj)
         sanitized = sanitize(self._scope.resource, obj)
         meta = sanitized.get("metadata")
-        if isinstance(meta, dict):
-            # Consumers keep these in many keys, and other objects name them (an EndpointSlice's targetRefs): one
-            # string per namespace and per name, not one per object and reference (100 000 pods).
-            for field in ("namespace", "name"):
-                if isinstance(meta.get(field), str):
-                    meta[field] = sys.intern(meta[field])
+        if isinstance(meta, dict) and isinstance(meta.get("namespace"), str):
+            # Consumers keep it in many keys: one string per namespace, not one per object (100 000 pods).
+            meta["namespace"] = sys.intern(meta["namespace"])
         return jsonbytes.dumps(sanitized), sanitized
 
     def _change(

@@ -9,7 +9,6 @@ dual-stack Service.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
@@ -116,7 +115,7 @@ def _endpoint_pairs(ep: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     ref = ep.get("targetRef")
     if isinstance(ref, Mapping):
         out.append(shared_pair(TARGET_KIND, as_str(ref.get("kind"))))
-        out.append((TARGET_NAME, sys.intern(as_str(ref.get("name")))))  # the pod's own name string, kept per target
+        out.append((TARGET_NAME, as_str(ref.get("name"))))
     topology = ep.get("deprecatedTopology")
     if topology:
         # Through a dict, in sorted key order: keys that sanitise alike (or "present_x" next to "x") collide and the

@@ -65,8 +65,8 @@ def _endpoint_refs(resource: str, obj: Obj) -> Iterator[tuple[str, str, str]]:
         ref = as_map(entry.get("targetRef"))
         kind = ref.get("kind")
         if kind == "Pod":
-            # Kept in the reference index: the pod's own strings (the watcher interns them), not one per endpoint.
-            yield "pod", sys.intern(as_str(ref.get("namespace"))), sys.intern(as_str(ref.get("name")))
+            # Kept in the reference index: one string per namespace, not one per endpoint.
+            yield "pod", sys.intern(as_str(ref.get("namespace"))), as_str(ref.get("name"))
         elif kind == "Node":
             yield "node", "", as_str(ref.get("name"))
         node_name = opt_str(entry.get("nodeName"))
