@@ -52,7 +52,6 @@ class PodFacts(NamedTuple):
 # often start times): membership holds facts for every pod of the cluster. Identity and speed only, never results.
 _SHARED_LIMIT = 1 << 16
 _shared: dict[object, object] = {}
-_labels: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
 _times: dict[str, float | None] = {}
 
 
@@ -64,16 +63,9 @@ def _share(value: T) -> T:
 
 
 def _label_pairs(raw: Mapping[Any, Any]) -> tuple[tuple[str, str], ...]:
-    items = tuple(raw.items())
-    try:
-        found = _labels.get(items)
-    except TypeError:  # an unhashable (odd) value: not cached
-        return tuple(sorted((str(k), str(v)) for k, v in items))
-    if found is None:
-        if len(_labels) >= _SHARED_LIMIT:
-            _labels.clear()
-        found = _labels[items] = _share(tuple(sorted((str(k), str(v)) for k, v in items)))
-    return found
+    # Computed every time, not looked up by the raw items: odd values that compare equal (1, True, 1.0) print
+    # differently, and a table keyed by every pod's label map would hold one more tuple per pod.
+    return _share(tuple(sorted((str(k), str(v)) for k, v in raw.items())))
 
 
 def _time(value: object) -> float | None:

@@ -165,7 +165,7 @@ def test_held_pods_of_other_namespaces_count_once_their_namespace_is_configured(
 
 
 def test_facts_of_odd_pods_and_repeated_values() -> None:
-    """Labels and timestamps are looked up in shared tables; odd values read as before, uncached."""
+    """Label pairs and timestamps are shared between pods; odd values read as before, whatever came first."""
     odd = {
         "metadata": {"name": "x", "labels": {"a": ["list"], "b": 1}},
         "spec": [],
@@ -187,3 +187,7 @@ def test_facts_of_odd_pods_and_repeated_values() -> None:
     assert first.labels is again.labels
     assert first.start_time is None and again.ready_since is None
     assert pod("d", since="2026-01-01T00:00:05Z").start_time == NOW - 595
+    # Values that compare equal but print differently are never taken for one another.
+    for value, text in ((1, "1"), (True, "True"), (1.0, "1.0"), (True, "True"), (1, "1")):
+        facts = pod_facts({"metadata": {"name": "odd", "labels": {"v": value}}})
+        assert isinstance(facts, PodFacts) and facts.labels == (("v", text),)
