@@ -108,7 +108,7 @@ class KubeObjects:
         packer = self._packers.get(resource)
         if packer is not None:
             if body is None or resource in SLIMMED:
-                body = orjson.dumps(slim(resource, obj))  # what SD reads of a pod: under half of it
+                body = orjson.dumps(slim(resource, obj))  # of a pod, what SD reads: under half of it
             body = packer.pack(body)
         by_ns.setdefault(namespace, {})[name] = body if body is not None else jsonbytes.dumps(obj)
         self._index(resource, namespace, name, obj)
@@ -144,14 +144,15 @@ class KubeObjects:
 
     def derive(self, resource: str, namespace: str, name: str, compute: Callable[[Obj], T]) -> T | None:
         """``compute(object)`` for the stored object (None when absent), computed once per object version."""
-        names = self._derived_names(resource, compute, namespace)
-        if name in names:
+        table = self._derived.get((resource, compute))
+        names = None if table is None else table.get(namespace)
+        if names is not None and name in names:
             found: T = names[name]
             return found
         obj = self.get(resource, namespace, name)
         if obj is None:
-            return None
-        value = names[name] = compute(obj)
+            return None  # nothing kept for an absent object (namespaces come and go)
+        value = self._derived_names(resource, compute, namespace)[name] = compute(obj)
         return value
 
     def _derived_names(self, resource: str, compute: Callable[[Obj], Any], namespace: str) -> dict[str, Any]:
@@ -231,6 +232,8 @@ class KubeObjects:
                 names = table.get(namespace)
                 if names is not None:
                     names.pop(name, None)
+                    if not names:
+                        del table[namespace]
         old = self.get(resource, namespace, name)
         if old is None:
             return

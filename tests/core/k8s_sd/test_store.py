@@ -40,3 +40,18 @@ def test_reverse_indexes_follow_adds_changes_and_deletes() -> None:
     assert store.referencing_pod("ns", "p2") == ()
     assert store.referencing_node("n2") == ()
     assert store.referencing_pod("ns", "p1") == (s1,)
+
+
+def test_derived_values_leave_nothing_behind_for_absent_or_deleted_objects() -> None:
+    store = KubeObjects()
+
+    def name_of(obj: Any) -> str:
+        return str(obj["metadata"]["name"])
+
+    for i in range(3):
+        assert store.derive(PODS, f"gone-{i}", "p", name_of) is None  # never there
+    store.apply(PODS, "ADDED", {"metadata": {"name": "p", "namespace": "ns"}})
+    assert store.derive(PODS, "ns", "p", name_of) == "p"
+    store.apply(PODS, "DELETED", {"metadata": {"name": "p", "namespace": "ns"}})
+    assert store.derive(PODS, "ns", "p", name_of) is None
+    assert store._derived == {(PODS, name_of): {}}
