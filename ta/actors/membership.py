@@ -83,8 +83,8 @@ class MembershipActor:
         return out
 
     def _pod_changed(self, event: KubeObjectChanged, out: list[Output], seq: int) -> bool:
-        """Apply one pod change; False when it cannot change the collectors (another namespace's pod, kept unread,
-        or a pod that is not understood, reported in ``out``)."""
+        """Apply one pod change; False when it cannot change the collectors (another namespace's pod, whose facts
+        are only kept, or a pod that is not understood, reported in ``out``)."""
         if event.namespace != self._core.settings.namespace:
             self._core.hold(event.watch_type, event.namespace, event.name, event.obj())
             return False

@@ -431,8 +431,8 @@ def build_targets(settings: JobSettings, group: TargetGroup, limit: int | None =
 
     Same result as ``build_targets_reference``, computed through a compiled ``Plan`` split at the labels each
     target carries itself (see ``ta.core.relabel.plan`` for why that is exact) when the job's rules allow one.
-    Only the first ``limit`` dropped targets get their labels merged and listed (only the first, when a rule on group
-    labels dropped the whole group); all are counted.
+    Only the first ``limit`` dropped targets are listed (only the first, when a rule on group labels dropped the whole
+    group); all are counted.
     """
     if not settings.filter_relabel:
         return build_targets_reference(settings, group, limit)

@@ -231,8 +231,9 @@ class Watcher:
         """List the scope page by page, emitting each page's changes as it arrives, then the deletions.
 
         Page by page, so that only one page of decoded objects is alive at a time (a whole cluster's pods decoded
-        at once is ~10x their JSON), plus the next page, which is requested as soon as its continue token is known:
-        the API server prepares it while this page's objects are encoded and emitted. If the continue token expires
+        at once is ~10x their JSON), plus the next page, which is requested as soon as its continue token is known
+        (its task gets to run before this page is encoded): the API server prepares it while this page's objects
+        are encoded and emitted. If the continue token expires
         mid-list the list starts over; what was already emitted stays true (each event is a state the object had),
         and deletions are only decided from a complete list.
         """
@@ -253,6 +254,7 @@ class Watcher:
                     token = str(meta.get("continue", "") or "")
                     if token:
                         ahead = asyncio.ensure_future(self._page(token, timeout))
+                        await asyncio.sleep(0)  # let it send the request before this page is encoded
                     changes = self._page_changes(page, seen)
                     del page  # only one page of decoded objects alive while this one is emitted
                     await self._send_batch([change for change, _ in changes])

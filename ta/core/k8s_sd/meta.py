@@ -121,11 +121,6 @@ def shared_pair(name: str, value: str) -> tuple[str, str]:
     return found
 
 
-def family_pairs(pairs: list[tuple[str, str]], prefix: str, values: object) -> None:
-    """Append ``family(prefix, values)`` to ``pairs``."""
-    pairs.extend(family(prefix, values))
-
-
 def family(prefix: str, values: object) -> tuple[tuple[str, str], ...]:
     """The ``<prefix>_<key>``/``<prefix>present_<key>`` pairs of a label or annotation map, name-sorted.
 
@@ -190,11 +185,9 @@ def add_labels_and_annotations(out: MutableMapping[str, str], obj: Obj, kind: st
     Two keys that sanitise to the same name collide; Prometheus keeps a random one (Go map order). We iterate
     keys sorted so the last in byte order deterministically wins.
     """
-    pairs: list[tuple[str, str]] = []
     meta = metadata(obj)
-    family_pairs(pairs, f"{META}{kind}_label", meta.get("labels"))
-    family_pairs(pairs, f"{META}{kind}_annotation", meta.get("annotations"))
-    out.update(pairs)
+    out.update(family(f"{META}{kind}_label", meta.get("labels")))
+    out.update(family(f"{META}{kind}_annotation", meta.get("annotations")))
 
 
 def add_object_meta(out: MutableMapping[str, str], obj: Obj, kind: str) -> None:

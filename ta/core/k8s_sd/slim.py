@@ -41,12 +41,12 @@ def _each(value: object, keys: Iterable[str]) -> object:
 
 def _with(value: object, keys: Iterable[str], lists: Iterable[tuple[str, Iterable[str]]]) -> object:
     """``_pick(value, keys)``, then each list field of ``lists`` with its items picked."""
-    if type(value) is not dict and not isinstance(value, Mapping):
-        return value
-    out = {key: value[key] for key in keys if key in value}
-    for field, item_keys in lists:
-        if field in value:
-            out[field] = _each(value[field], item_keys)
+    out = _pick(value, keys)
+    if out is not value:  # a mapping, picked into a new dict
+        assert isinstance(out, dict) and isinstance(value, Mapping)
+        for field, item_keys in lists:
+            if field in value:
+                out[field] = _each(value[field], item_keys)
     return out
 
 
