@@ -196,7 +196,7 @@ def test_deployment_env_port_and_probes(container: dict[str, Any]) -> None:
 def test_deployment_resources(container: dict[str, Any]) -> None:
     resources = container["resources"]
     assert resources["requests"] == {"cpu": "100m", "memory": "256Mi"}
-    assert resources["limits"] == {"memory": "1Gi"}  # no CPU limit: throttling only stretches the bursts
+    assert resources["limits"] == {"memory": "1536Mi"}  # no CPU limit: throttling only stretches the bursts
 
 
 def test_security_context_is_non_root_and_read_only(pod_spec: dict[str, Any], container: dict[str, Any]) -> None:
