@@ -95,9 +95,11 @@ def object_event(obj: Any) -> KubeObjectChanged | str:
         return f"{resource} object without metadata.name"
     namespace = str(meta.get("namespace") or "") if isinstance(meta, Mapping) else ""
     clean = sanitize(resource, dict(obj))
-    return KubeObjectChanged(
-        watch_type="ADDED", resource=resource, namespace=namespace, name=name, body=jsonbytes.dumps(clean)
-    )
+    try:
+        body = jsonbytes.dumps(clean)
+    except orjson.JSONEncodeError as exc:  # YAML allows what JSON cannot hold (a number as a map key, say)
+        return f"{resource} {namespace}/{name} is not JSON: {exc}"
+    return KubeObjectChanged(watch_type="ADDED", resource=resource, namespace=namespace, name=name, body=body)
 
 
 def read_objects(data: bytes) -> Iterator[Entry]:

@@ -51,6 +51,23 @@ metadata: {namespace: ns}
     assert "unknown resource" in skipped[0].reason and "without metadata.name" in skipped[1].reason
 
 
+def test_yaml_that_json_cannot_hold_skips_that_object_only() -> None:
+    data = b"""
+apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: ns, labels: {app: x, 1: numeric-key}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: b, namespace: ns}
+"""
+    entries = list(read_objects(data))
+    skipped = [e for e in entries if isinstance(e, Skipped)]
+    assert [s.where for s in skipped] == ["item 1"] and "v1/pods ns/a is not JSON" in skipped[0].reason
+    objects = [e.event for e in entries if isinstance(e, Envelope) and isinstance(e.event, KubeObjectChanged)]
+    assert [o.name for o in objects] == ["b"]
+
+
 def test_journal_detection_and_bad_lines() -> None:
     good = b'{"seq":1,"ts":1.0,"kind":"clock.tick","v":1,"data":{}}'
     assert looks_like_journal(good + b"\n")
