@@ -52,8 +52,11 @@ class _View:
         self._sd = sd
         self._origin = origin_namespace
 
+    def _reachable(self, resource: str, namespace: str) -> bool:
+        return resource in (NODES, NAMESPACES) or self._sd.all_namespaces or namespace == self._origin
+
     def _namespaced(self, resource: str, namespace: str, name: str) -> Obj | None:
-        if not self._sd.all_namespaces and namespace != self._origin:
+        if not self._reachable(resource, namespace):
             return None
         return self._sd.visible_object(resource, namespace, name)
 
@@ -70,9 +73,7 @@ class _View:
         return self._sd.visible_object(NAMESPACES, "", name)
 
     def derive(self, resource: str, namespace: str, name: str, compute: Callable[[Obj], T]) -> T | None:
-        if resource not in (NODES, NAMESPACES) and not self._sd.all_namespaces and namespace != self._origin:
-            return None
-        if not self._sd.visible(resource, namespace, name):
+        if not self._reachable(resource, namespace) or not self._sd.visible(resource, namespace, name):
             return None
         return self._sd.objects.derive(resource, namespace, name, compute)
 

@@ -139,9 +139,9 @@ def family(prefix: str, values: object) -> tuple[tuple[str, str], ...]:
         key, found = None, None
     if found is None:
         built: dict[str, tuple[str, str]] = {}
-        for label in sorted(values):
+        for label in sorted(key for key in values if isinstance(key, str)):
             value = values[label]
-            if isinstance(label, str) and isinstance(value, str):
+            if isinstance(value, str):
                 name, present = family_names(prefix, label)
                 built[name] = shared_pair(name, value)
                 built[present] = present_pair(present)
