@@ -551,7 +551,7 @@ def _all_dropped(job: str, group: TargetGroup, reason: str, limit: int | None) -
     """Every target of the group dropped by one rule, or for an empty ``__address__``.
 
     Listed: the first ``limit`` -- or, with a limit, just the first when all went for that one rule (one example
-    says why; a ServiceMonitor drops thousands of slices this way, and each listed target is a merged label set).
+    says why; a ServiceMonitor drops thousands of slices this way).
     """
     targets = group.targets
     if group.addressless == 0 and limit is not None:
