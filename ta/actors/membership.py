@@ -38,7 +38,7 @@ Output = CollectorsChanged | InputRejected
 
 class MembershipActor:
     def __init__(self) -> None:
-        self._core = Membership(MembershipSettings(namespace="", selector=None, grace_period=0.0))
+        self._core = Membership()
         self._configured = False
         self._waiting: set[tuple[str, str]] = set()  # planned pod scopes whose first list is not in yet
 
@@ -50,13 +50,15 @@ class MembershipActor:
                 settings = settings_of(event)
                 if isinstance(settings, str):
                     return [InputRejected(seq=envelope.seq, source="config", reason=settings)]
-                self._core.configure(
+                note = self._core.configure(
                     MembershipSettings(
                         namespace=settings.collector_namespace,
                         selector=settings.collector_selector,
                         grace_period=settings.collector_not_ready_grace_period,
                     )
                 )
+                if note is not None:
+                    out.append(InputRejected(seq=envelope.seq, source="config", reason=note))
                 self._configured = True
             case KubeObjectChanged():
                 if event.resource != PODS or not self._pod_changed(event, out, envelope.seq):
@@ -83,10 +85,9 @@ class MembershipActor:
         return out
 
     def _pod_changed(self, event: KubeObjectChanged, out: list[Output], seq: int) -> bool:
-        """Apply one pod change; False when it cannot change the collectors (another namespace's pod, whose facts
-        are only kept, or a pod that is not understood, reported in ``out``)."""
-        if event.namespace != self._core.settings.namespace:
-            self._core.hold(event.watch_type, event.namespace, event.name, event.obj())
+        """Apply one pod change; False when it cannot change the collectors (another namespace's pod, passed by
+        without reading it, or a pod that is not understood, reported in ``out``)."""
+        if not self._core.wants(event.namespace):
             return False
         facts = pod_facts(event.obj())
         if isinstance(facts, str):

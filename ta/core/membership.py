@@ -136,12 +136,15 @@ class Membership:
     none can, the cached tuple itself is returned, so ``changed`` costs an identity check per tick.
     """
 
-    def __init__(self, settings: MembershipSettings) -> None:
+    def __init__(self, settings: MembershipSettings | None = None) -> None:
+        # None until configured: every pod is kept meanwhile (a journal may bring pods before its config).
         self._settings = settings
         # Keyed by (namespace, name): pod names repeat across namespaces, and a cluster-wide pod watch (for
-        # kubernetes_sd) must not let another namespace's "collector-0" replace or delete ours. Other namespaces'
-        # pods are kept too (``hold``), for a config that moves the collector namespace to theirs.
+        # kubernetes_sd) must not let another namespace's "collector-0" replace or delete ours. Only the collector
+        # namespace's pods are kept once configured (``wants``): facts for every pod of a cluster-wide watch cost
+        # ~12 us and ~150 B a pod, for a namespace that is fixed for the life of a ``ta run`` process.
         self._pods: dict[tuple[str, str], PodFacts] = {}
+        self._passed: set[str] = set()  # namespaces whose pods went by unkept (see ``configure``)
         self._selected: dict[str, PodFacts] = {}  # only the collector namespace's pods, so by name
         # Sorted by pod name: (collector, pod) for every selected pod; pod is None when its health cannot
         # depend on time (then the collector always counts). None = to be rebuilt from ``_selected``.
@@ -150,31 +153,39 @@ class Membership:
         self._timed = False
         self._last: tuple[Collector, ...] | None = None
 
-    @property
-    def settings(self) -> MembershipSettings:
-        return self._settings
-
-    def configure(self, settings: MembershipSettings) -> None:
-        # Every pod is kept, so pods outside a new namespace/selector are only re-filtered, never lost.
+    def configure(self, settings: MembershipSettings) -> str | None:
+        """New settings; returns a note when the collector namespace moves to one whose pods went by unkept: they
+        count from their next change (``ta run`` never moves it, its config is read once; a hand-made journal with a
+        second config can)."""
+        first = self._settings is None
+        moved = self._settings is not None and settings.namespace != self._settings.namespace
         self._settings = settings
+        if first or moved:
+            self._passed.update(namespace for namespace, _ in self._pods if namespace != settings.namespace)
+            self._pods = {key: pod for key, pod in self._pods.items() if key[0] == settings.namespace}
         self._selected = {pod.name: pod for pod in self._pods.values() if self._selects(pod)}
         self._sorted = None
+        if moved and settings.namespace in self._passed:
+            return (
+                f"collector namespace changed to {settings.namespace!r} after pods of it went by: "
+                "they count from their next change"
+            )
+        return None
 
-    def hold(self, watch_type: str, namespace: str, name: str, obj: Mapping[str, Any]) -> None:
-        """A pod outside the collector namespace: its facts are kept in case the namespace changes to its own (a
-        malformed one can never be a collector, and is not kept)."""
-        key = (namespace, name)
-        facts = None if watch_type == "DELETED" else pod_facts(obj)
-        if isinstance(facts, PodFacts):
-            self._pods[key] = facts
-        else:
-            self._pods.pop(key, None)
+    def wants(self, namespace: str) -> bool:
+        """Whether a pod of ``namespace`` matters (else it is passed by, with nothing worked out from it)."""
+        if self._settings is None or namespace == self._settings.namespace:
+            return True
+        self._passed.add(namespace)
+        return False
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
-        ours = pod.namespace == self._settings.namespace
+        """A pod of the collector namespace (another namespace's is passed by, as ``wants`` tells)."""
+        if not self.wants(pod.namespace):
+            return
         if watch_type == "DELETED":
             self._pods.pop((pod.namespace, pod.name), None)
-            if ours and self._selected.pop(pod.name, None) is not None:
+            if self._selected.pop(pod.name, None) is not None:
                 self._sorted = None
             return
         self._pods[(pod.namespace, pod.name)] = pod
@@ -182,14 +193,14 @@ class Membership:
             if self._selected.get(pod.name) != pod:
                 self._selected[pod.name] = pod
                 self._sorted = None
-        elif ours and self._selected.pop(pod.name, None) is not None:
+        elif self._selected.pop(pod.name, None) is not None:
             self._sorted = None
 
     def collectors(self, now: float) -> tuple[Collector, ...]:
         entries = self._entries()
         if not self._timed:
             return self._steady
-        grace_period = self._settings.grace_period
+        grace_period = 0.0 if self._settings is None else self._settings.grace_period
         return tuple(collector for collector, pod in entries if pod is None or not is_unhealthy(pod, grace_period, now))
 
     def changed(self, now: float) -> tuple[Collector, ...] | None:
@@ -203,13 +214,13 @@ class Membership:
     def _selects(self, pod: PodFacts) -> bool:
         """The rules that do not depend on time."""
         settings = self._settings
-        if pod.namespace != settings.namespace or not pod.node_name or pod.terminating:
+        if settings is None or pod.namespace != settings.namespace or not pod.node_name or pod.terminating:
             return False
         return settings.selector is None or settings.selector.matches(dict(pod.labels))
 
     def _entries(self) -> tuple[tuple[Collector, PodFacts | None], ...]:
         if self._sorted is None:
-            checked = self._settings.grace_period > 0
+            checked = self._settings is not None and self._settings.grace_period > 0
             self._sorted = tuple(
                 (Collector(name=pod.name, node=pod.node_name), pod if checked and _may_turn_unhealthy(pod) else None)
                 for pod in (self._selected[name] for name in sorted(self._selected))

@@ -107,7 +107,7 @@ def test_steady_set_is_the_same_object_between_changes() -> None:
     assert names(m) == ["a"]
 
 
-def test_configure_refilters_every_pod() -> None:
+def test_configure_refilters_every_pod_of_the_namespace() -> None:
     m = Membership(MembershipSettings(namespace="otel", selector=Sel(app="col"), grace_period=0))
     m.apply("ADDED", pod("a", labels={"app": "x"}))
     m.apply("ADDED", pod("b", ns="other"))
@@ -115,8 +115,6 @@ def test_configure_refilters_every_pod() -> None:
     assert names(m) == ["c"]
     m.configure(MembershipSettings(namespace="otel", selector=Sel(app="x"), grace_period=0))
     assert names(m) == ["a"]
-    m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0))
-    assert names(m) == ["b"]
     # A grace period turns the not-ready pod's health into a question of time.
     m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=30))
     assert names(m) == ["a"]
@@ -143,25 +141,26 @@ def test_same_pod_name_in_another_namespace_does_not_touch_the_collector() -> No
     assert names(m) == ["collector-0"]
 
 
-def test_held_pods_of_other_namespaces_count_once_their_namespace_is_configured() -> None:
-    def body(name: str, ns: str) -> dict[str, Any]:
-        return {
-            "metadata": {"name": name, "namespace": ns, "labels": {"app": "col"}, "uid": "u"},
-            "spec": {"nodeName": "n1", "containers": [{"name": "c"}]},
-            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True", "reason": "x"}]},
-        }
-
+def test_only_the_collector_namespace_is_kept_and_a_moved_namespace_is_noted() -> None:
     m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=0))
     m.apply("ADDED", pod("a"))
-    m.hold("ADDED", "other", "b", body("b", "other"))
-    m.hold("ADDED", "other", "gone", body("gone", "other"))
-    m.hold("DELETED", "other", "gone", {})
-    m.hold("ADDED", "other", "bad", {"metadata": {}})  # malformed: never a collector
+    assert not m.wants("other")
+    m.apply("ADDED", pod("b", ns="other"))  # passed by: never kept
     assert names(m) == ["a"]
-    m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0))
+    # Moving to a namespace none of whose pods went by needs no note; its pods count as they come.
+    assert m.configure(MembershipSettings(namespace="fresh", selector=None, grace_period=0)) is None
+    assert names(m) == []
+    m.apply("ADDED", pod("c", ns="fresh"))
+    assert names(m) == ["c"]
+    # Moving to one whose pods went by says so: they count from their next change.
+    note = m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0))
+    assert note is not None and "'other'" in note and "next change" in note
+    assert names(m) == []
+    m.apply("MODIFIED", pod("b", ns="other"))
     assert names(m) == ["b"]
-    m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=0))
-    assert names(m) == ["a"]
+    # The same settings again change nothing and note nothing.
+    assert m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0)) is None
+    assert names(m) == ["b"]
 
 
 def test_facts_of_odd_pods_and_repeated_values() -> None:
@@ -191,3 +190,17 @@ def test_facts_of_odd_pods_and_repeated_values() -> None:
     for value, text in ((1, "1"), (True, "True"), (1.0, "1.0"), (True, "True"), (1, "1")):
         facts = pod_facts({"metadata": {"name": "odd", "labels": {"v": value}}})
         assert isinstance(facts, PodFacts) and facts.labels == (("v", text),)
+
+
+def test_pods_before_the_first_config_are_all_kept_until_it_names_the_namespace() -> None:
+    m = Membership()
+    assert m.wants("otel") and m.wants("other")
+    m.apply("ADDED", pod("a"))
+    m.apply("ADDED", pod("b", ns="other"))
+    assert names(m) == []
+    assert m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0)) is None
+    assert names(m) == ["b"]
+    # The first config kept only its namespace's pods: moving to another one's says so.
+    note = m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=0))
+    assert note is not None and "'otel'" in note
+    assert names(m) == []

@@ -1,0 +1,44 @@
+"""The membership actor reads only the collector namespace's pods, and says when a config moves it."""
+
+import orjson
+
+from ta.actors.membership import MembershipActor
+from ta.events.base import Envelope
+from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
+from ta.events.config import ConfigLoaded
+from ta.events.membership import CollectorsChanged
+from ta.events.problems import InputRejected
+
+
+def config(namespace: str) -> Envelope:
+    body = orjson.dumps({"collector_namespace": namespace, "config": {"scrape_configs": []}})
+    return Envelope(seq=1, ts=0.0, event=ConfigLoaded(body=body, source="test"))
+
+
+def pod(name: str, namespace: str, body: bytes | None = None) -> KubeObjectChanged:
+    obj = {
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"nodeName": "n1"},
+        "status": {"phase": "Running"},
+    }
+    return KubeObjectChanged(
+        watch_type="ADDED",
+        resource="v1/pods",
+        namespace=namespace,
+        name=name,
+        body=orjson.dumps(obj) if body is None else body,
+    )
+
+
+def test_other_namespaces_pods_are_not_read_and_a_moved_namespace_is_noted() -> None:
+    actor = MembershipActor()
+    assert actor.step(config("otel")) == [CollectorsChanged(seq=1, collectors=())]
+    # Not JSON at all: reading it would be reported as a rejected pod.
+    unreadable = pod("app-0", "shop", body=b"not json")
+    batch = KubeObjectBatch(resource="v1/pods", changes=(unreadable, pod("collector-0", "otel")))
+    out = actor.step(Envelope(seq=2, ts=0.0, event=batch))
+    assert len(out) == 1 and isinstance(out[0], CollectorsChanged)
+    assert [c.name for c in out[0].collectors] == ["collector-0"]
+    note, collectors = actor.step(config("shop"))
+    assert isinstance(note, InputRejected) and note.source == "config" and "'shop'" in note.reason
+    assert isinstance(collectors, CollectorsChanged) and collectors.collectors == ()
