@@ -58,7 +58,8 @@ class MembershipActor:
                     )
                 )
                 if note is not None:
-                    out.append(InputRejected(seq=envelope.seq, source="config", reason=note))
+                    # Not "config": the config was accepted; this is about pods seen before it.
+                    out.append(InputRejected(seq=envelope.seq, source="membership", reason=note))
                 self._configured = True
             case KubeObjectChanged():
                 if event.resource != PODS or not self._pod_changed(event, out, envelope.seq):
@@ -91,7 +92,8 @@ class MembershipActor:
             return False
         facts = pod_facts(event.obj())
         if isinstance(facts, str):
-            out.append(InputRejected(seq=seq, source=f"{PODS} {event.namespace}/{event.name}", reason=facts))
+            if self._configured:  # before the config any namespace's pods arrive: only ours are worth a report
+                out.append(InputRejected(seq=seq, source=f"{PODS} {event.namespace}/{event.name}", reason=facts))
             return False
         self._apply(event, facts)
         return True

@@ -35,7 +35,8 @@ class MembershipSettings:
 
 
 class PodFacts(NamedTuple):
-    """The few pod fields membership reads (a tuple: one is made and kept for every pod of the cluster)."""
+    """The few pod fields membership reads (a tuple: one is kept for every pod of the collector namespace, and for
+    every pod that arrives before the first config)."""
 
     name: str
     namespace: str
@@ -49,7 +50,7 @@ class PodFacts(NamedTuple):
 
 
 # Bounded tables sharing what repeats between pods (a workload's replicas have the same labels, nodes, phases and
-# often start times): membership holds facts for every pod of the cluster. Identity and speed only, never results.
+# often start times): membership holds facts for every pod of its namespace. Identity and speed only, never results.
 _SHARED_LIMIT = 1 << 16
 _shared: dict[object, object] = {}
 _times: dict[str, float | None] = {}
@@ -173,7 +174,8 @@ class Membership:
         return None
 
     def wants(self, namespace: str) -> bool:
-        """Whether a pod of ``namespace`` matters (else it is passed by, with nothing worked out from it)."""
+        """Whether a pod of ``namespace`` matters (else it is passed by, with nothing worked out from it). Records
+        the namespaces passed by, for ``configure``'s note."""
         if self._settings is None or namespace == self._settings.namespace:
             return True
         self._passed.add(namespace)

@@ -40,5 +40,17 @@ def test_other_namespaces_pods_are_not_read_and_a_moved_namespace_is_noted() -> 
     assert len(out) == 1 and isinstance(out[0], CollectorsChanged)
     assert [c.name for c in out[0].collectors] == ["collector-0"]
     note, collectors = actor.step(config("shop"))
-    assert isinstance(note, InputRejected) and note.source == "config" and "'shop'" in note.reason
+    assert isinstance(note, InputRejected) and note.source == "membership" and "'shop'" in note.reason
     assert isinstance(collectors, CollectorsChanged) and collectors.collectors == ()
+
+
+def test_pods_before_the_config_count_once_it_names_their_namespace_and_odd_ones_go_unreported() -> None:
+    actor = MembershipActor()
+    odd = KubeObjectChanged(
+        watch_type="ADDED", resource="v1/pods", namespace="shop", name="x", body=orjson.dumps({"metadata": {}})
+    )
+    batch = KubeObjectBatch(resource="v1/pods", changes=(pod("collector-0", "otel"), pod("app-0", "shop"), odd))
+    assert actor.step(Envelope(seq=1, ts=0.0, event=batch)) == []  # nothing published before the config
+    (collectors,) = actor.step(config("otel"))
+    assert isinstance(collectors, CollectorsChanged)
+    assert [c.name for c in collectors.collectors] == ["collector-0"]

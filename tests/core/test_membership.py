@@ -204,3 +204,17 @@ def test_pods_before_the_first_config_are_all_kept_until_it_names_the_namespace(
     note = m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=0))
     assert note is not None and "'otel'" in note
     assert names(m) == []
+
+
+def test_deletions_of_passed_namespaces_and_moving_back() -> None:
+    m = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=0))
+    m.apply("ADDED", pod("a"))
+    m.apply("DELETED", pod("b", ns="other"))  # never kept: nothing to delete, nothing changes
+    assert names(m) == ["a"]
+    assert m.configure(MembershipSettings(namespace="other", selector=None, grace_period=0)) is not None
+    # Back to the first namespace: its pods were dropped on the move, which is said too.
+    note = m.configure(MembershipSettings(namespace="otel", selector=None, grace_period=0))
+    assert note is not None and "'otel'" in note
+    assert names(m) == []
+    m.apply("MODIFIED", pod("a"))
+    assert names(m) == ["a"]
