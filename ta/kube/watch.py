@@ -233,9 +233,9 @@ class Watcher:
         Page by page, so that only one page of decoded objects is alive at a time (a whole cluster's pods decoded
         at once is ~10x their JSON), plus the next page, which is requested as soon as its continue token is known
         (its task gets to run before this page is encoded): the API server prepares it while this page's objects
-        are encoded and emitted. If the continue token expires
-        mid-list the list starts over; what was already emitted stays true (each event is a state the object had),
-        and deletions are only decided from a complete list.
+        are encoded and emitted. If the continue token expires mid-list the list starts over; what was already
+        emitted stays true (each event is a state the object had), and deletions are only decided from a complete
+        list.
         """
         timeout = aiohttp.ClientTimeout(total=self._tuning.list_timeout_s, sock_connect=self._tuning.connect_timeout_s)
         for _ in range(self._tuning.list_restarts):

@@ -7,9 +7,9 @@ function computes from an object's current version, remembered until the object 
 by every config; it is unfiltered (configs apply namespaces and selectors themselves).
 
 Objects are kept as their compact JSON (the event's own ``body`` bytes when given; pods cut down to what SD reads,
-``ta.core.k8s_sd.slim``; pods and endpoints compressed, ``ta.core.k8s_sd.packing``) and decoded on lookup: a decoded
-pod is ~4x its JSON, and a big cluster has 100 000 of them, while what SD reads from one (its labels, ports ...) is
-derived once per version and kept in that form.
+``ta.core.k8s_sd.slim``; pods, EndpointSlices and Endpoints compressed, ``ta.core.k8s_sd.packing``) and decoded on
+lookup: a decoded pod is ~4x its JSON, and a big cluster has 100 000 of them, while what SD reads from one (its
+labels, ports ...) is derived once per version and kept in that form.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_
 # Kept compressed (``ta.core.k8s_sd.packing``): the resources a big cluster has thousands of, large or many.
 PACKED = frozenset({PODS, ENDPOINTSLICES, ENDPOINTS})
 
-K = TypeVar("K")
-V = TypeVar("V")
 T = TypeVar("T")
 
 # (resource, namespace, name) of an object that refers to another one.
@@ -245,5 +243,3 @@ class KubeObjects:
             self._node_refs.discard(node, ref)
         if service is not None:
             self._service_slices.discard((namespace, service), name)
-
-
