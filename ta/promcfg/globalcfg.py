@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from ta.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list, as_uint, scalar_text
+from ta.promcfg.bytesize import as_base2_bytes
+from ta.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list, as_uint
 from ta.promcfg.errors import ConfigError, go_quote
 from ta.promcfg.relabel import is_valid_label_name
 
@@ -78,7 +79,7 @@ class GlobalConfig:
     scrape_timeout_ms: int = DEFAULT_SCRAPE_TIMEOUT_MS
     scrape_protocols: tuple[str, ...] | None = None
     scrape_failure_log_file: str = ""
-    body_size_limit: str = ""
+    body_size_limit: int = 0  # bytes; 0 is unset
     sample_limit: int = 0
     target_limit: int = 0
     label_limit: int = 0
@@ -115,7 +116,7 @@ def parse_global(raw: object) -> GlobalConfig:
         scrape_timeout_ms=timeout,
         scrape_protocols=protocols,
         scrape_failure_log_file=as_str(data.get("scrape_failure_log_file")),
-        body_size_limit=scalar_text(body) if body not in (None, 0, "", "0") else "",
+        body_size_limit=as_base2_bytes(body),
         metric_name_validation_scheme=scheme,
         metric_name_escaping_scheme=as_str(data.get("metric_name_escaping_scheme")),
         scrape_native_histograms=as_bool(data.get("scrape_native_histograms")),

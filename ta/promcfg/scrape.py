@@ -15,6 +15,7 @@ import orjson
 
 from ta.core.model import TargetGroup
 from ta.core.relabel.config import RelabelConfig
+from ta.promcfg.bytesize import as_base2_bytes, format_base2_bytes
 from ta.promcfg.decode import (
     as_bool,
     as_duration_ms,
@@ -258,7 +259,7 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
         timeout = min(global_cfg.scrape_timeout_ms, interval)
     limits = {key: as_uint(data.get(key)) or getattr(global_cfg, key) for key in LIMIT_KEYS}
     body = data.get("body_size_limit")
-    body_size_limit = scalar_text(body) if body not in (None, 0, "", "0") else global_cfg.body_size_limit
+    body_size_limit = as_base2_bytes(body) or global_cfg.body_size_limit
     failure_log = as_str(data.get("scrape_failure_log_file")) or global_cfg.scrape_failure_log_file
     native = _optional_flag(data, "scrape_native_histograms", global_cfg.scrape_native_histograms)
     extra_metrics = _optional_flag(data, "extra_scrape_metrics", global_cfg.extra_scrape_metrics)
@@ -329,7 +330,8 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
         "scrape_failure_log_file": failure_log,
         "metrics_path": job.metrics_path,
         "scheme": job.scheme,
-        "body_size_limit": body_size_limit,
+        # Prometheus prints its canonical form: "500MB" is served as "500MiB".
+        "body_size_limit": format_base2_bytes(body_size_limit) if body_size_limit else None,
         "native_histogram_bucket_limit": bucket_limit,
         "native_histogram_min_bucket_factor": bucket_factor,
         "relabel_configs": relabel_tree,

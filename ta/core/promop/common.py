@@ -12,6 +12,7 @@ from typing import Any
 from ta.core.promop import httpconfig
 from ta.core.promop.model import Job, Obj, Settings
 from ta.core.promop.objects import mapping, opt_bool, opt_int, opt_mapping, opt_string, seq, string, strings
+from ta.core.promop.quantity import quantity_float
 from ta.core.promop.secrets import Resolver
 
 _LIMITS = (
@@ -22,6 +23,10 @@ _LIMITS = (
     ("labelValueLengthLimit", "label_value_length_limit"),
     ("keepDroppedTargets", "keep_dropped_targets"),
 )
+
+# The resource.Quantity fields of ServiceMonitor, PodMonitor, Probe and ScrapeConfig specs (prometheus-operator
+# v0.93: only NativeHistogramConfig's, which all four inline; the other Quantity fields are Prometheus CR fields).
+QUANTITY_FIELDS = frozenset({"nativeHistogramMinBucketFactor"})
 
 
 def add_honor_labels(job: Job, honor: bool, settings: Settings) -> None:
@@ -76,8 +81,8 @@ def add_tail(job: Job, spec: Obj, scrape_class: Obj) -> None:
     ):
         value = spec.get(field)
         if value is not None:
-            # A resource.Quantity is served as a string; Prometheus wants the float.
-            job[key] = float(value) if field == "nativeHistogramMinBucketFactor" else value
+            # A resource.Quantity ("12124m", "1.5"): the operator writes its float64.
+            job[key] = quantity_float(value, field) if field in QUANTITY_FIELDS else value
     protocols = strings(spec, "scrapeProtocols")
     if protocols:
         job["scrape_protocols"] = protocols

@@ -1,9 +1,10 @@
 """Per-object generation of scrape configs, and assembly of all selected objects into one ordered job list.
 
 In: CR objects (plain API dicts) by kind, the ``Settings``, the namespaces' labels and the injected ``Lookups``.
-Out: ``build`` -> ``Generated`` or ``Rejected`` for one object: a pure function of (kind, object, settings,
-credential values it reads), so callers may cache it per object and rebuild only changed objects (or objects
-whose ``dependencies`` changed). ``generate_all`` -> every job in the operator's order plus every rejection.
+Out: ``build`` -> ``Generated`` or ``Rejected`` for one object (never an exception, whatever the object holds): a
+pure function of (kind, object, settings, credential values it reads), so callers may cache it per object and
+rebuild only changed objects (or objects whose ``dependencies`` changed). ``generate_all`` -> every job in the
+operator's order plus every rejection.
 ``dependencies`` -> the Secret/ConfigMap keys an object reads, without reading any values.
 """
 
@@ -27,6 +28,9 @@ _GENERATORS: dict[Kind, Callable[[Obj, Settings, Resolver], tuple[Job, ...]]] = 
     Kind.SCRAPE_CONFIG: scrapeconfig.generate,
 }
 
+# What a field of an unexpected shape can raise inside a generator (a number where a list belongs, ...).
+_MALFORMED = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError, RecursionError)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
@@ -44,6 +48,10 @@ def build(kind: Kind, obj: Obj, settings: Settings, lookups: Lookups) -> Generat
             _deny_fs_access(jobs)
     except Invalid as exc:
         return Rejected(kind=kind, namespace=namespace, name=name, reason=str(exc))
+    except _MALFORMED as exc:
+        # A field of a shape no check above anticipated: this object is rejected with a reason, not the whole step.
+        reason = f"cannot generate a scrape config: {type(exc).__name__}: {exc}"
+        return Rejected(kind=kind, namespace=namespace, name=name, reason=reason)
     return Generated(kind=kind, namespace=namespace, name=name, jobs=jobs, dependencies=resolver.refs)
 
 
@@ -52,9 +60,9 @@ def dependencies(kind: Kind, obj: Obj, settings: Settings) -> tuple[SecretRef, .
     resolver = Resolver(RecordingLookups.lookups(), namespace_of(obj))
     # The placeholder lookups never fail, so an object only stops early for a non-credential reason; it then
     # reads no more than it has read so far.
-    with contextlib.suppress(Invalid):
+    with contextlib.suppress(Invalid, *_MALFORMED):
         validate(kind, obj, settings, resolver)
-    with contextlib.suppress(Invalid):
+    with contextlib.suppress(Invalid, *_MALFORMED):
         _GENERATORS[kind](obj, settings, resolver)
     return resolver.refs
 
