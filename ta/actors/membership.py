@@ -7,7 +7,9 @@ In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace peri
 
 When the journal says pods are being listed (``KubeWatchesPlanned``), nothing is published until that first
 list is complete (or the pod watch is unavailable): 50 collectors arriving one by one would otherwise reshuffle
-every target 50 times at start-up. Without a plan (hand-written journals), changes publish at once.
+every target 50 times at start-up. That complete list is published at once; later, collectors arriving while
+none is published wait out the core's settle window (the envelopes' ``ts``, ticks included, tell the time).
+Without a plan (hand-written journals: no live watch, and time need not pass in them), changes publish at once.
 """
 
 from __future__ import annotations
@@ -41,10 +43,12 @@ class MembershipActor:
         self._core = Membership()
         self._configured = False
         self._waiting: set[tuple[str, str]] = set()  # planned pod scopes whose first list is not in yet
+        self._watched = False  # the journal plans a pod watch (``ta run``, or a replayed capture)
 
     def step(self, envelope: Envelope) -> list[Output]:
         event = input_of(envelope)
         out: list[Output] = []
+        complete = False  # this input completes the planned first pod list
         match event:
             case ConfigLoaded():
                 settings = settings_of(event)
@@ -72,15 +76,18 @@ class MembershipActor:
                     return out
             case KubeWatchesPlanned():
                 self._waiting = {(r, ns) for r, ns in event.scopes if r == PODS}
+                self._watched = self._watched or bool(self._waiting)
             case KubeListSynced() | KubeResourceUnavailable():
+                listed = bool(self._waiting)
                 self._waiting.discard((event.resource, event.namespace))
+                complete = listed and not self._waiting
             case Tick() | FileRead() | HttpSDResponse():
                 pass
             case _:
                 assert_never(event)
         if not self._configured or self._waiting:
             return out
-        changed = self._core.changed(envelope.ts)
+        changed = self._core.changed(envelope.ts, settled=complete or not self._watched)
         if changed is not None:
             out.append(CollectorsChanged(seq=envelope.seq, collectors=changed))
         return out

@@ -4,6 +4,13 @@ In: Pod objects (as the API serves them) with their watch type, the membership s
 time as data. Out: the collector set (sorted ``Collector`` values) whenever it changes, plus a note for
 each pod that had to be ignored (so the actor can log it once).
 
+Settling: the first set, and the set a complete pod list shows, are published as they are (as is every set the
+caller says has settled). Otherwise collectors
+arriving while none is published (a fresh install whose collectors start after the TA, or a fleet recreated from
+nothing) are held for ``SETTLE_SECONDS`` from the first arrival and published together: the targets waiting for
+them would otherwise all go to whichever pod came first (for good with least-weighted). Every other change is
+published at once.
+
 Rules (upstream TA, with the later fix for terminating pods): a pod in the collector namespace that matches
 the collector selector (``None`` = every pod, as upstream) counts when it has ``spec.nodeName``, has no
 ``deletionTimestamp``, and is not unhealthy. With a grace period > 0 a pod is unhealthy when it is not
@@ -21,6 +28,10 @@ from ta.core.model import Collector
 from ta.core.timefmt import parse_rfc3339
 
 T = TypeVar("T")
+
+# Upstream's collector watcher applies membership changes at most every 5 s (defaultMinUpdateInterval, not
+# configurable), so collectors starting together are seen together; the settle window has that length.
+SETTLE_SECONDS = 5.0
 
 
 class Selector(Protocol):
@@ -153,6 +164,7 @@ class Membership:
         self._steady: tuple[Collector, ...] = ()  # all of ``_sorted``'s collectors, when no pod is timed
         self._timed = False
         self._last: tuple[Collector, ...] | None = None
+        self._arriving_since: float | None = None  # when collectors first appeared while none is published
 
     def configure(self, settings: MembershipSettings) -> str | None:
         """New settings; returns a note when the collector namespace moves to one whose pods went by unkept: they
@@ -205,11 +217,23 @@ class Membership:
         grace_period = 0.0 if self._settings is None else self._settings.grace_period
         return tuple(collector for collector, pod in entries if pod is None or not is_unhealthy(pod, grace_period, now))
 
-    def changed(self, now: float) -> tuple[Collector, ...] | None:
-        """The collector set if it differs from the last one returned here, else None."""
+    def changed(self, now: float, *, settled: bool = False) -> tuple[Collector, ...] | None:
+        """The collector set if it differs from the last one returned here and has settled, else None.
+
+        ``settled``: the caller knows the set is not collectors arriving one by one (the pods were just listed in
+        full, so a restarted TA sees its running fleet at once; or no pod watch runs, as in a hand-written journal,
+        where time need not pass): published at once.
+        """
         current = self.collectors(now)
         if current is self._last or current == self._last:
+            self._arriving_since = None
             return None
+        if self._last == () and not settled:
+            if self._arriving_since is None:
+                self._arriving_since = now
+            if now - self._arriving_since < SETTLE_SECONDS:
+                return None
+        self._arriving_since = None
         self._last = current
         return current
 

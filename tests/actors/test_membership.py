@@ -3,7 +3,7 @@
 import orjson
 
 from ta.actors.membership import MembershipActor
-from ta.events.base import Envelope
+from ta.events.base import Envelope, Journaled
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.events.config import ConfigLoaded
 from ta.events.membership import CollectorsChanged
@@ -54,3 +54,30 @@ def test_pods_before_the_config_count_once_it_names_their_namespace_and_odd_ones
     (collectors,) = actor.step(config("otel"))
     assert isinstance(collectors, CollectorsChanged)
     assert [c.name for c in collectors.collectors] == ["collector-0"]
+
+
+def test_with_a_pod_watch_arrivals_after_an_empty_list_settle_and_a_complete_list_does_not_wait() -> None:
+    from ta.core.membership import SETTLE_SECONDS
+    from ta.events.clock import Tick
+    from ta.events.cluster import KubeListSynced, KubeWatchesPlanned
+
+    def at(seq: int, ts: float, event: Journaled) -> Envelope:
+        return Envelope(seq=seq, ts=ts, event=event)
+
+    actor = MembershipActor()
+    actor.step(config("otel"))
+    assert actor.step(at(2, 0.0, KubeWatchesPlanned(scopes=(("v1/pods", "otel"),)))) == []
+    synced = KubeListSynced(resource="v1/pods", namespace="otel", resource_version="1")
+    assert actor.step(at(3, 0.0, synced)) == []  # empty, as already published at the config
+    assert actor.step(at(4, 1.0, pod("collector-0", "otel"))) == []
+    assert actor.step(at(5, 1.5, pod("collector-1", "otel"))) == []
+    assert actor.step(at(6, 1.0 + SETTLE_SECONDS - 0.5, Tick())) == []
+    (out,) = actor.step(at(7, 1.0 + SETTLE_SECONDS, Tick()))
+    assert isinstance(out, CollectorsChanged) and [c.name for c in out.collectors] == ["collector-0", "collector-1"]
+
+    restarted = MembershipActor()
+    restarted.step(config("otel"))
+    restarted.step(at(2, 0.0, KubeWatchesPlanned(scopes=(("v1/pods", "otel"),))))
+    assert restarted.step(at(3, 0.0, pod("collector-0", "otel"))) == []  # the list is not complete yet
+    (out,) = restarted.step(at(4, 0.0, synced))
+    assert isinstance(out, CollectorsChanged) and [c.name for c in out.collectors] == ["collector-0"]

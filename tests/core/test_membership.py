@@ -1,7 +1,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_facts
+from ta.core.membership import SETTLE_SECONDS, Membership, MembershipSettings, PodFacts, pod_facts
 from ta.core.timefmt import parse_rfc3339
 
 NOW = parse_rfc3339("2026-01-01T00:10:00Z") or 0.0
@@ -218,3 +218,47 @@ def test_deletions_of_passed_namespaces_and_moving_back() -> None:
     assert names(m) == []
     m.apply("MODIFIED", pod("a"))
     assert names(m) == ["a"]
+
+
+def settings() -> MembershipSettings:
+    return MembershipSettings(namespace="otel", selector=None, grace_period=30)
+
+
+def test_collectors_arriving_while_none_is_published_wait_for_the_settle_window() -> None:
+    m = Membership(settings())
+    assert m.changed(NOW) == ()  # the first set is published as it is, even empty
+    m.apply("ADDED", pod("a"))
+    assert m.changed(NOW + 1) is None  # the window starts at the first arrival
+    m.apply("ADDED", pod("b"))
+    assert m.changed(NOW + 1 + SETTLE_SECONDS - 0.01) is None
+    settled = m.changed(NOW + 1 + SETTLE_SECONDS)
+    assert settled is not None and [c.name for c in settled] == ["a", "b"]
+    # Later changes, growing or shrinking, are published at once.
+    m.apply("ADDED", pod("c"))
+    assert m.changed(NOW + 7) is not None
+    m.apply("DELETED", pod("a"))
+    assert m.changed(NOW + 7) is not None
+
+
+def test_a_collector_that_comes_and_goes_within_the_window_is_never_published() -> None:
+    m = Membership(settings())
+    assert m.changed(NOW) == ()
+    m.apply("ADDED", pod("a"))
+    assert m.changed(NOW + 1) is None
+    m.apply("DELETED", pod("a"))
+    assert m.changed(NOW + 2) is None
+    m.apply("ADDED", pod("b"))
+    assert m.changed(NOW + 3) is None
+    assert m.changed(NOW + 3 + SETTLE_SECONDS - 0.01) is None  # the window restarted with b
+    assert [c.name for c in m.changed(NOW + 3 + SETTLE_SECONDS) or ()] == ["b"]
+
+
+def test_a_fleet_gone_and_back_settles_again_and_a_complete_list_publishes_at_once() -> None:
+    m = Membership(settings())
+    m.apply("ADDED", pod("a"))
+    assert m.changed(NOW) is not None  # the first set
+    m.apply("DELETED", pod("a"))
+    assert m.changed(NOW + 1) == ()
+    m.apply("ADDED", pod("a"))
+    assert m.changed(NOW + 2) is None
+    assert m.changed(NOW + 2, settled=True) is not None  # e.g. a complete pod list: nothing is arriving
