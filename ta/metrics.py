@@ -18,6 +18,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from ta.runtime_metrics import register_runtime
+
 FAST_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
@@ -28,6 +30,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
+        register_runtime(self.registry)
         r = self.registry
         self.targets = Gauge(
             "opentelemetry_allocator_targets",
