@@ -63,3 +63,10 @@ def test_body_size_limit_is_served_in_prometheus_canonical_form() -> None:
     served = _served(s)
     assert served["serviceMonitor/a/web/0"]["body_size_limit"] == "500MiB"
     assert served["serviceMonitor/a/odd/0"]["body_size_limit"] == "1KiB512B"
+
+
+def test_the_served_bytes_carry_the_operators_float_not_the_nearest_decimal() -> None:
+    s = _state()
+    s.object_changed(SM, "ADDED", _sm("web", nativeHistogramMinBucketFactor="300m"))
+    body = render_scrape_configs(s.jobs(), reveal_secrets=False)
+    assert b'"native_histogram_min_bucket_factor":0.30000000000000004' in body

@@ -55,9 +55,11 @@ def test_parse_keeps_kubernetes_representation(text: str, quantity: Quantity) ->
         ("1Ki", 1024.0),
         ("2e-3", 0.002),
         ("1e-100", 1e-09),
-        # Go computes unscaled * Pow10(exponent): 11 * 0.1, not the nearest float to 1.1. The operator writes this.
-        ("1.1", 1.1000000000000001),
+        # Go computes unscaled * Pow10(exponent), 3 * 0.1, not the float nearest to 0.3: the operator writes
+        # 0.30000000000000004. (11 * 0.1 happens to be the float nearest to 1.1.)
         ("0.3", 0.30000000000000004),
+        ("1.1", 1.1),
+        ("0.7", 0.7000000000000001),
         (" 1.5 ", 1.5),
     ],
 )
