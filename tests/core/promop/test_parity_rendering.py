@@ -67,6 +67,8 @@ def test_body_size_limit_is_served_in_prometheus_canonical_form() -> None:
 
 def test_the_served_bytes_carry_the_operators_float_not_the_nearest_decimal() -> None:
     s = _state()
-    s.object_changed(SM, "ADDED", _sm("web", nativeHistogramMinBucketFactor="300m"))
+    s.object_changed(SM, "ADDED", _sm("web", nativeHistogramMinBucketFactor="0.3"))  # kept as 3 * 10**-1
+    s.object_changed(SM, "ADDED", _sm("go", nativeHistogramMinBucketFactor="300m"))  # a Go client's 0.3
     body = render_scrape_configs(s.jobs(), reveal_secrets=False)
     assert b'"native_histogram_min_bucket_factor":0.30000000000000004' in body
+    assert b'"native_histogram_min_bucket_factor":0.3,' in body

@@ -58,6 +58,7 @@ def test_parse_keeps_kubernetes_representation(text: str, quantity: Quantity) ->
         # Go computes unscaled * Pow10(exponent), 3 * 0.1, not the float nearest to 0.3: the operator writes
         # 0.30000000000000004. (11 * 0.1 happens to be the float nearest to 1.1.)
         ("0.3", 0.30000000000000004),
+        ("300m", 0.3),  # the same number held as 300 * 10**-3 (what a Go client sends for 0.3)
         ("1.1", 1.1),
         ("0.7", 0.7000000000000001),
         (" 1.5 ", 1.5),
