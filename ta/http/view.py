@@ -5,8 +5,11 @@ collector list (from the allocation actor), the rendered ``/scrape_configs`` bod
 readiness. Out: response bodies with ETags for the HTTP handlers.
 
 Each answer is rendered at most once per change: a batch of moves invalidates each (job, collector) answer and
-job listing it touches once, and the next request renders and caches them again. Rendered bodies are the only
-cache; per-target JSON is not kept, because label sets are large in real clusters. A large body is kept gzipped
+job listing it touches once, and the next request renders and caches them again. Only answers about jobs that
+hold targets are cached (a job name or collector id a client makes up gets a small answer rendered on the
+spot, or the shared empty list), and each cache also has a fixed entry cap, so no request pattern can grow
+memory. Rendered bodies are the only cache; per-target JSON is not kept, because label sets are large in real
+clusters. A large body is kept gzipped
 only: target label sets repeat (every target of a Service carries its annotations), so it shrinks ~20x, it is
 served as is to clients that accept gzip (Go's HTTP client, as collectors use, always does) and inflated for the
 others; 100 000 targets' answers are ~700 MB of JSON.
@@ -18,6 +21,7 @@ import zlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import TypeVar
 
 import orjson
 import xxhash
@@ -27,8 +31,16 @@ from ta.core.allocation.allocator import Move
 from ta.core.model import Target
 from ta.http import render
 
+_K = TypeVar("_K")
+
 # Bodies at least this large are kept gzipped only.
 GZIP_MIN = 16 << 10
+
+# Entry caps of the answer caches: far above what a real cluster asks for (one (job, collector) answer per pair
+# that holds targets, one by-collector answer per job), so they only matter if something else goes wrong. The
+# oldest entry goes first; an evicted answer is rendered again when next asked for.
+MAX_PAIR_BODIES = 65536
+MAX_JOB_BODIES = 4096
 
 
 class Body:
@@ -89,6 +101,13 @@ def _render_targets(targets: Collection[Target]) -> bytes:
     # Appending copies: orjson's result keeps its whole (KiB-sized) buffer, and these bodies are cached, so
     # OPT_APPEND_NEWLINE would hold ~4 KiB per answer (~100 MB for 25 000 answers).
     return data + b"\n"
+
+
+def _remember(cache: dict[_K, Body], key: _K, body: Body, cap: int) -> None:
+    if len(cache) >= cap:
+        # Dicts keep insertion order: the first key is the oldest entry.
+        del cache[next(iter(cache))]
+    cache[key] = body
 
 
 # Stand-ins for "no such job / bucket" that spare a None check on the hot path; never written to (code only
@@ -220,19 +239,28 @@ class View:
         if not bucket:
             return EMPTY_LIST
         body = _body(_render_targets(bucket.values()))
-        self._pair_bodies[key] = body
+        _remember(self._pair_bodies, key, body, MAX_PAIR_BODIES)
         return body
 
     def targets_by_collector(self, job: str) -> Body:
         cached = self._job_bodies.get(job)
         if cached is not None:
             return cached
-        per_collector = self._jobs.get(job, {})
+        per_collector = self._jobs.get(job)
+        if per_collector is None:
+            # A job without targets (or one a client made up): every collector with an empty list. Small
+            # (one entry per collector) and not worth keeping: caching it let invented names grow memory.
+            return _body(render.render_job_by_collector(job, ((c, ()) for c in self._collectors)))
         body = _body(
             render.render_job_by_collector(job, ((c, per_collector.get(c, {}).values()) for c in self._collectors))
         )
-        self._job_bodies[job] = body
+        _remember(self._job_bodies, job, body, MAX_JOB_BODIES)
         return body
+
+    @property
+    def cached_answers(self) -> int:
+        """How many rendered target answers are held (tests and benches watch it stay bounded)."""
+        return len(self._pair_bodies) + len(self._job_bodies)
 
     # --- summaries (replay, debug, metrics) ----------------------------------------------------------
 

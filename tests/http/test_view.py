@@ -1,6 +1,7 @@
 import gzip
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -164,3 +165,36 @@ def test_large_bodies_are_kept_gzipped_and_inflate_to_the_same_bytes() -> None:
     small = View()
     small.apply([Move(targets[0], "", "c", False)])
     assert small.targets_for("j", "c").gzipped is None
+
+
+def test_answers_for_jobs_without_targets_are_rendered_not_kept() -> None:
+    view = View()
+    view.set_collectors(["c0", "c1"])
+    view.place(_t("a:1"), "c0", removed=False)
+    for i in range(1000):
+        body = view.targets_by_collector(f"invented-{i}").data
+        assert body == render.render_job_by_collector(f"invented-{i}", [("c0", []), ("c1", [])])
+        assert view.targets_for("j", f"nobody-{i}") is view.targets_for(f"invented-{i}", "c0")
+    assert view.cached_answers == 0
+    view.targets_by_collector("j")
+    view.targets_for("j", "c0")
+    assert view.cached_answers == 2
+
+
+def test_answer_caches_have_a_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ta.http import view as view_module
+
+    monkeypatch.setattr(view_module, "MAX_PAIR_BODIES", 3)
+    monkeypatch.setattr(view_module, "MAX_JOB_BODIES", 2)
+    view = View()
+    view.set_collectors(["c"])
+    for i in range(10):
+        view.place(_t("a:1", job=f"j{i}", h=i + 1), "c", removed=False)
+    for i in range(10):
+        first = view.targets_for(f"j{i}", "c")
+        assert b"a:1" in first.data
+        view.targets_by_collector(f"j{i}")
+    assert view.cached_answers == 3 + 2
+    # The newest stay cached; an evicted one is rendered again, the same bytes.
+    assert view.targets_for("j9", "c") is view.targets_for("j9", "c")
+    assert view.targets_for("j0", "c").data == render.render_targets([_t("a:1", job="j0", h=1)])
