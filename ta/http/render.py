@@ -21,12 +21,15 @@ def go_json(value: object, *, newline: bool = True) -> bytes:
 
 
 def query_escape(value: str) -> str:
-    """Go ``url.QueryEscape``: everything but ``A-Za-z0-9-_.~`` percent-encoded, space as ``+``."""
-    return quote_plus(value, safe="")
+    """Go ``url.QueryEscape``: everything but ``A-Za-z0-9-_.~`` percent-encoded, space as ``+``. Bytes that were
+    not UTF-8 (held as surrogate escapes, see ``query_unescape``) come back as the same ``%XX``, as Go's do."""
+    return quote_plus(value, safe="", errors="surrogateescape")
 
 
 def query_unescape(value: str) -> str | None:
-    """Go ``url.QueryUnescape``; None where Go reports an error (a malformed ``%`` escape)."""
+    """Go ``url.QueryUnescape``; None where Go reports an error (a malformed ``%`` escape). Go strings are bytes:
+    escapes that do not decode as UTF-8 are kept as surrogate escapes, so such a name never equals a real one and
+    ``query_escape`` gives back the same bytes."""
     i = 0
     while True:
         i = value.find("%", i)
