@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 import ssl
 import sys
@@ -57,6 +58,7 @@ from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected
+from ta.http.connections import Limits, limits_from_env
 from ta.http.server import ServerState, build_app, serve
 from ta.http.tls import ReloadingTLS, serve_https
 from ta.http.view import View
@@ -306,8 +308,10 @@ async def run_pipeline(
     allow_insecure_auth_secrets: bool = False,
     shutdown_timeout: float = 10.0,
     started: asyncio.Event | None = None,
+    http_limits: Limits | None = None,
 ) -> None:
-    """Run until ``stop`` is set, then shut down in order within ``shutdown_timeout`` seconds."""
+    """Run until ``stop`` is set, then shut down in order within ``shutdown_timeout`` seconds. The HTTP
+    listeners share the connection budget of ``http_limits`` (timeouts and cap, see ``ta.http.connections``)."""
     http_stop = asyncio.Event()
     state = ServerState(
         view=p.view,
@@ -320,12 +324,20 @@ async def run_pipeline(
     async with asyncio.TaskGroup() as tg:
         stages = await _run_actors(p, tg)
         sequencer_task = tg.create_task(p.sequencer.run())
-        http_tasks = [tg.create_task(serve(build_app(state), lst.host, lst.port, http_stop)) for lst in listeners]
+        n = len(listeners) + (https is not None)
+        http_tasks = [
+            tg.create_task(serve(build_app(state), lst.host, lst.port, http_stop, limits=http_limits, listeners=n))
+            for lst in listeners
+        ]
         if https is not None:
             # Same routes on the mTLS server; requests there count as secure and may see secret values.
             listener, tls = https
             http_tasks.append(
-                tg.create_task(serve_https(build_app(state), listener.host, listener.port, tls, http_stop))
+                tg.create_task(
+                    serve_https(
+                        build_app(state), listener.host, listener.port, tls, http_stop, limits=http_limits, listeners=n
+                    )
+                )
             )
         source_tasks = [tg.create_task(source()) for source in sources]
         if started is not None:
@@ -390,6 +402,11 @@ async def run_live(loaded: LoadedConfig) -> int:
         except (OSError, ValueError, ssl.SSLError) as exc:
             print(f"Failed to load TLS material for the HTTPS server: {exc}", file=sys.stderr)
             return 1
+    try:
+        http_limits = limits_from_env(os.environ)
+    except ValueError as exc:
+        print(f"Failed to read the HTTP limits: {exc}", file=sys.stderr)
+        return 1
     journal = JournalWriter(loaded.journal_path) if loaded.journal_path else None
     pipeline = build_pipeline(clock=time.time, journal=journal, load_gc=True)
     stop = asyncio.Event()
@@ -437,5 +454,6 @@ async def run_live(loaded: LoadedConfig) -> int:
         https=https,
         stop=stop,
         allow_insecure_auth_secrets=config.allow_insecure_auth_secrets,
+        http_limits=http_limits,
     )
     return 0

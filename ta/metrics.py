@@ -86,6 +86,19 @@ class Metrics:
         self.rejected = Counter(
             "ta_rejected_inputs", "Inputs skipped because they could not be used.", ["kind", "reason"], registry=r
         )
+        self.http_client_errors = Counter(
+            "ta_http_client_errors",
+            "Requests a client got wrong or broke off (reason: bad_request, reset, gone_during_response).",
+            ["reason"],
+            registry=r,
+        )
+        self.http_connections_closed = Counter(
+            "ta_http_connections_closed",
+            "Connections the HTTP server closed on its own (reason: header_timeout, idle_timeout, over_limit, "
+            "over_limit_refused).",
+            ["reason"],
+            registry=r,
+        )
         self._strategy = ""
         self._per_collector: set[str] = set()
         self._job_counts: dict[str, int] = {}

@@ -6,20 +6,28 @@ In: HTTP requests. Out: the upstream TA's answers, byte for byte: ``/scrape_conf
 ``/debug/events`` (the journal as NDJSON), ``/debug/dropped?job=`` and ``/debug/problems`` (why a target
 is missing). Routing works on the *raw* path, as upstream's router does, so a job name with
 ``%2F`` is one path segment and is decoded with Go's ``url.QueryUnescape`` afterwards.
+
+A request can never get a 5xx for what it asks: a path with a malformed ``%`` escape gets Go's server's
+``400 Bad Request`` (for every route, as Go rejects it before routing), escapes that are not UTF-8 name a job
+that does not exist, and ``collector_id`` is read from the raw query as Go's ``URL.Query`` reads it. A
+client that goes away in the middle of an answer is a counter and a debug line (``ta.http.connections``).
+``serve`` runs the app under ``connections.Limits`` (header and idle timeouts, a connection cap).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from ta.actors.ingress import Sequencer
 from ta.http import debug_pages, render
+from ta.http.connections import Guard, GuardedSite, Limits, client_error
 from ta.http.diagnostics import Diagnostics
 from ta.http.view import Body, View
 from ta.metrics import CONTENT_TYPE, Metrics
@@ -27,6 +35,7 @@ from ta.metrics import CONTENT_TYPE, Metrics
 JSON = "application/json"
 _TARGETS_PATH = re.compile(r"^/jobs/([^/]+)/targets$")
 _NOT_FOUND = b"404 page not found"
+_MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -71,6 +80,29 @@ def _not_found() -> web.Response:
     return web.Response(status=404, body=_NOT_FOUND, headers={"Content-Type": "text/plain"})
 
 
+def _bad_request() -> web.Response:
+    # What Go's HTTP server writes for a request it cannot parse (it closes the connection too).
+    response = web.Response(status=400, body=b"400 Bad Request", headers={"Content-Type": "text/plain; charset=utf-8"})
+    response.force_close()
+    return response
+
+
+def go_query_values(raw_query: str, key: str) -> list[str]:
+    """``URL.Query()[key]`` as Go computes it from the raw query: ``&``-separated pairs, a pair holding ``;``
+    or a malformed escape skipped, ``+`` as space, non-UTF-8 escapes kept as surrogate escapes."""
+    values = []
+    for pair in raw_query.split("&"):
+        if not pair or ";" in pair:
+            continue
+        raw_key, _, raw_value = pair.partition("=")
+        if render.query_unescape(raw_key) != key:
+            continue
+        value = render.query_unescape(raw_value)
+        if value is not None:
+            values.append(value)
+    return values
+
+
 def _empty(status: int) -> web.Response:
     # No body and no Content-Type, as upstream answers probes.
     return web.Response(status=status)
@@ -97,8 +129,8 @@ class Handlers:
     def targets(self, request: web.Request, raw_job: str) -> web.Response:
         job = render.query_unescape(raw_job)
         if job is None:
-            return web.Response(status=400, body=b"400 bad request: malformed escape in job name\n")
-        collector_ids = request.query.getall("collector_id", [])
+            return _bad_request()
+        collector_ids = go_query_values(request.raw_path.partition("?")[2], "collector_id")
         if not collector_ids:
             return _json(self.state.view.targets_by_collector(job), request)
         return _json(self.state.view.targets_for(job, collector_ids[0]), request)
@@ -129,11 +161,26 @@ class Handlers:
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
+        if _MALFORMED_ESCAPE.search(raw_path):
+            return _bad_request()
         route, handler = self._route(request.method, raw_path)
+        guard = request.app.get(GUARD)
+        if guard is not None:
+            guard.begin(request.protocol)
         start = time.perf_counter()
         try:
             return await handler(request)
+        except ConnectionError as exc:
+            # The client went away mid-answer: nothing to tell it. Close our side, so the empty answer
+            # below (aiohttp wants one) can never reach a live connection, and count it.
+            client_error(self.state.metrics, "gone_during_response", detail=str(exc))
+            transport = request.transport
+            if transport is not None:
+                transport.close()
+            return web.Response()
         finally:
+            if guard is not None:
+                guard.end(request.protocol)
             self.state.metrics.http_duration.labels(route).observe(time.perf_counter() - start)
 
     def _route(self, method: str, raw_path: str) -> tuple[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]:
@@ -189,21 +236,61 @@ async def _drop_server_header(_request: web.Request, response: web.StreamRespons
     response.headers.popall("Server", None)
 
 
+STATE = web.AppKey("state", ServerState)
+GUARD = web.AppKey("guard", Guard)
+
+
 def build_app(state: ServerState) -> web.Application:
     handlers = Handlers(state)
     app = web.Application(handler_args={"max_field_size": 65536})
+    app[STATE] = state
     app.router.add_route("*", "/{tail:.*}", handlers.dispatch)
     app.on_response_prepare.append(_drop_server_header)
     return app
 
 
-async def serve(app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
-    """Serve until ``stop`` is set, then stop accepting and finish in-flight requests within a bound."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
+@contextlib.asynccontextmanager
+async def listening(
+    app: web.Application,
+    host: str,
+    port: int,
+    *,
+    limits: Limits | None = None,
+    listeners: int = 1,
+    ssl_context: object = None,
+) -> AsyncIterator[GuardedSite]:
+    """Serve ``app`` (from ``build_app``) on ``host:port`` under ``limits`` while the block runs (the
+    connection cap shared among ``listeners`` listeners), then stop accepting and finish in-flight requests
+    within a bound."""
+    limits = limits or Limits()
+    guard = Guard(limits, app[STATE].metrics, cap=limits.connection_cap(listeners))
+    app[GUARD] = guard
+    # aiohttp's own keep-alive timer stays as a backstop behind the guard's deadlines.
+    backstop = 2 * max(limits.header_timeout, limits.idle_timeout) + 1
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0, keepalive_timeout=backstop)
     await runner.setup()
+    sweeper: asyncio.Task[None] | None = None
     try:
-        site = web.TCPSite(runner, host or None, port, reuse_address=True)
+        site = GuardedSite(runner, guard, host or None, port, ssl_context=ssl_context)
         await site.start()
-        await stop.wait()
+        sweeper = asyncio.create_task(guard.run_sweeper(), name=f"http-sweeper-{port}")
+        yield site
     finally:
+        if sweeper is not None:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
         await runner.cleanup()
+
+
+async def serve(
+    app: web.Application,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    *,
+    limits: Limits | None = None,
+    listeners: int = 1,
+) -> None:
+    """Serve until ``stop`` is set, then stop accepting and finish in-flight requests within a bound."""
+    async with listening(app, host, port, limits=limits, listeners=listeners):
+        await stop.wait()

@@ -46,6 +46,8 @@ import structlog
 from aiohttp import web
 
 from ta.config.model import HTTPSConfig
+from ta.http.connections import Limits
+from ta.http.server import listening
 
 log = structlog.get_logger("ta.http.tls")
 
@@ -193,21 +195,19 @@ async def serve_https(
     stop: asyncio.Event,
     *,
     reload_interval: float | None = DEFAULT_RELOAD_INTERVAL,
+    limits: Limits | None = None,
+    listeners: int = 1,
 ) -> None:
     """``ta.http.server.serve`` over mTLS: serve until ``stop`` is set, then stop accepting and finish
     in-flight requests within a bound. While serving, the TLS files are polled every ``reload_interval``
     seconds (``None``: the caller runs ``run_tls_reloader`` itself)."""
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-    await runner.setup()
     reloader: asyncio.Task[None] | None = None
-    try:
-        site = web.TCPSite(runner, host or None, port, ssl_context=tls.context, reuse_address=True)
-        await site.start()
-        if reload_interval is not None:
-            reloader = asyncio.create_task(run_tls_reloader(tls, reload_interval, stop), name="tls-reloader")
-        await stop.wait()
-    finally:
-        if reloader is not None:
-            reloader.cancel()
-            await asyncio.gather(reloader, return_exceptions=True)
-        await runner.cleanup()
+    async with listening(app, host, port, limits=limits, listeners=listeners, ssl_context=tls.context):
+        try:
+            if reload_interval is not None:
+                reloader = asyncio.create_task(run_tls_reloader(tls, reload_interval, stop), name="tls-reloader")
+            await stop.wait()
+        finally:
+            if reloader is not None:
+                reloader.cancel()
+                await asyncio.gather(reloader, return_exceptions=True)
