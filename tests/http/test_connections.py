@@ -269,3 +269,40 @@ def test_probes_answer_under_a_flood_of_silent_connections_with_1024_fds(tmp_pat
     assert proc.returncode == 0, err.decode()[-2000:]
     assert not any("out of system resource" in line for line in lines), lines[:5]
     assert not any('"level": "error"' in line for line in lines), lines[:5]
+
+
+class _EndlessJournal:
+    """Stands in for the sequencer behind /debug/events: a new 4 KiB line every few milliseconds."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+
+    def tail_since(self, seq: int) -> list[tuple[int, bytes]]:
+        return [(s, b"x" * 4095 + b"\n") for s in range(seq + 1, self.seq + 1)]
+
+    async def wait_appended(self, after: int, max_wait: float) -> bool:
+        await asyncio.sleep(0.002)
+        self.seq += 8
+        return True
+
+
+async def test_clients_resetting_an_event_stream_are_counted_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    state = _state()
+    state.sequencer = _EndlessJournal()  # type: ignore[assignment]
+    async with listening(build_app(state), "127.0.0.1", 0) as site:
+        served = Served(state, site.port)
+        for _ in range(5):
+            reader, writer = await served.connect()
+            writer.write(b"GET /debug/events HTTP/1.1\r\nHost: ta\r\n\r\n")
+            async with asyncio.timeout(BOUND):
+                await reader.readexactly(64 * 1024)  # the stream is flowing
+            sock = writer.get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            writer.close()  # a reset in the middle of the stream
+        for _ in range(1000):  # bounded: each stream notices at its next write
+            gone = served.counter("ta_http_client_errors", "gone_during_response")
+            if gone + served.counter("ta_http_client_errors", "reset") >= 5 and gone >= 1:
+                break
+            await asyncio.sleep(0.01)
+    assert served.counter("ta_http_client_errors", "gone_during_response") >= 1
+    assert [r for r in caplog.records if r.levelno >= 30] == []
