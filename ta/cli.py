@@ -2,6 +2,10 @@
 
 In: argv and the environment. Out: a running TA, a replay summary, or one clear error line and a non-zero
 exit status. Without a subcommand, ``ta`` behaves as ``ta run`` so the upstream image's arguments work as-is.
+
+Exit status: 0 done; 1 an error (bad config or arguments, an output that cannot be written, a port in use, a
+task that failed: one ``ta.failed`` log line, no traceback); 2 bad usage (argparse); 3 ``ta replay --strict``
+found the journal incomplete or skipped some of its lines or objects.
 """
 
 from __future__ import annotations
@@ -10,7 +14,10 @@ import argparse
 import asyncio
 import os
 import sys
+import traceback
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -24,6 +31,7 @@ from ta.promcfg.scrape import parse_prometheus_config
 
 COMMANDS = ("run", "replay")
 TICK_SECONDS = 1.0
+EXIT_INCOMPLETE = 3
 
 
 def _run_parser() -> argparse.ArgumentParser:
@@ -45,8 +53,56 @@ def _replay_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--dump-answers", default=None, metavar="PATH", help="write every HTTP answer of the final state as NDJSON"
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit {EXIT_INCOMPLETE} when lines or objects were skipped or the journal is incomplete",
+    )
     parser.add_argument("--log-format", default=None, choices=("json", "console"))
     return parser
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _leaves(inner)
+    elif not isinstance(exc, asyncio.CancelledError):
+        yield exc
+
+
+def failure_text(exc: BaseException) -> str:
+    """One line for a fatal error: the message of an expected failure (an OSError names its file or address);
+    type, message and innermost frame of anything else, a bug, without the multi-line traceback."""
+    parts: list[str] = []
+    for leaf in _leaves(exc):
+        if isinstance(leaf, OSError):
+            text = str(leaf)
+        else:
+            frames = traceback.extract_tb(leaf.__traceback__)
+            where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name})" if frames else ""
+            text = f"{type(leaf).__name__}: {leaf}{where}"
+        parts.append(" ".join(text.split()))
+    return "; ".join(dict.fromkeys(parts)) or type(exc).__name__
+
+
+def run_to_end(main: Coroutine[Any, Any, int]) -> int:
+    """Run the event loop; a task's fatal error ends it promptly (task groups) and becomes one log line."""
+    try:
+        return asyncio.run(main)
+    except Exception as exc:  # every task failure arrives here, wrapped in ExceptionGroups
+        structlog.get_logger("ta").error("ta.failed", error=failure_text(exc))
+        return 1
+
+
+def _check_writable(flag: str, path: str | None) -> None:
+    """Fail before any work when an output file cannot be created (it is created, empty, if absent)."""
+    if path is None:
+        return
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise OSError(f"cannot write {flag} {path}: {exc.strerror or exc}") from None
 
 
 def run(argv: list[str]) -> int:
@@ -58,13 +114,18 @@ def run(argv: list[str]) -> int:
     except (ConfigError, PromConfigError, ValueError, OSError) as exc:
         print(f"Failed to load config: {exc}", file=sys.stderr)
         return 1
+    try:
+        _check_writable("--journal", loaded.journal_path)
+    except OSError as exc:
+        print(f"ta run: {exc}", file=sys.stderr)
+        return 1
     logs.configure(loaded.logging.format, loaded.logging.level)
     log = structlog.get_logger("ta")
     if loaded.ignored_keys:
         log.warning("config.ignored_keys", keys=list(loaded.ignored_keys))
     if loaded.missing_kubeconfig:
         log.info("config.kubeconfig_missing", path=loaded.missing_kubeconfig, using="in-cluster config")
-    return asyncio.run(run_live(loaded))
+    return run_to_end(run_live(loaded))
 
 
 def replay_main(argv: list[str]) -> int:
@@ -73,22 +134,32 @@ def replay_main(argv: list[str]) -> int:
     args = _replay_parser().parse_args(argv)
     logs.configure(args.log_format or "", "info")
     try:
+        parse_listen_addr(args.listen_addr)
+        _check_writable("--journal", args.journal)
+        _check_writable("--dump-answers", args.dump_answers)
         config = replay_mod.config_event(args.config_file) if args.config_file else None
         capture = replay_mod.load_capture(args.path, config)
-        parse_listen_addr(args.listen_addr)
     except (ConfigError, ValueError, OSError) as exc:
         print(f"ta replay: {exc}", file=sys.stderr)
         return 1
-    asyncio.run(
-        replay_mod.replay(
+
+    async def main() -> int:
+        await replay_mod.replay(
             capture,
             serve=args.serve,
             listen_addr=args.listen_addr,
             journal_out=args.journal,
             answers_out=args.dump_answers,
         )
-    )
-    return 0
+        return 0
+
+    status = run_to_end(main())
+    if status == 0 and args.strict and not capture.complete:
+        structlog.get_logger("ta").error(
+            "replay.strict_failed", skipped=len(capture.skipped), missing=len(capture.gaps)
+        )
+        return EXIT_INCOMPLETE
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:

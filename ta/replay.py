@@ -31,7 +31,8 @@ from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.events.config import ConfigLoaded
 from ta.http import render
-from ta.journal.reader import Skipped, looks_like_journal, read_journal, read_objects
+from ta.journal.completeness import journal_gaps
+from ta.journal.reader import CaptureError, Skipped, looks_like_journal, read_journal, read_objects
 from ta.journal.writer import JournalWriter
 
 log = structlog.get_logger("ta.replay")
@@ -42,6 +43,12 @@ class Capture:
     envelopes: tuple[Envelope, ...]
     skipped: tuple[Skipped, ...]
     is_journal: bool
+    gaps: tuple[str, ...] = ()  # what the journal lacks and what that changes (``ta.journal.completeness``)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing skipped and nothing missing: what ``ta replay --strict`` requires."""
+        return not self.skipped and not self.gaps
 
 
 def config_event(path: str) -> ConfigLoaded:
@@ -71,8 +78,9 @@ def _latest_timestamp(envelopes: Iterable[Envelope]) -> float:
         meta = obj.get("metadata") or {}
         status = obj.get("status") or {}
         stamps = [meta.get("creationTimestamp"), status.get("startTime") if isinstance(status, dict) else None]
-        if isinstance(status, dict):
-            stamps += [c.get("lastTransitionTime") for c in status.get("conditions") or [] if isinstance(c, dict)]
+        conditions = status.get("conditions") if isinstance(status, dict) else None
+        if isinstance(conditions, list):
+            stamps += [c.get("lastTransitionTime") for c in conditions if isinstance(c, dict)]
         for stamp in stamps:
             value = parse_rfc3339(stamp)
             if value is not None and value > latest:
@@ -81,11 +89,18 @@ def _latest_timestamp(envelopes: Iterable[Envelope]) -> float:
 
 
 def load_capture(path: str, config: ConfigLoaded | None) -> Capture:
+    """Read a journal or a capture; ``CaptureError`` (a ``ValueError``) when there is nothing to replay."""
     data = Path(path).read_bytes()
+    if not data.strip():
+        raise CaptureError(f"{path} is empty: nothing to replay")
     is_journal = looks_like_journal(data)
-    entries = list(read_journal(data) if is_journal else read_objects(data))
+    try:
+        entries = list(read_journal(data) if is_journal else read_objects(data))
+    except CaptureError as exc:
+        raise CaptureError(f"{path}: {exc}") from None
     skipped = tuple(e for e in entries if isinstance(e, Skipped))
     envelopes = [e for e in entries if isinstance(e, Envelope)]
+    gaps = journal_gaps(envelopes, config_given=config is not None) if is_journal else ()
     if is_journal:
         if config is not None:
             has_config = any(isinstance(e.event, ConfigLoaded) for e in envelopes)
@@ -103,7 +118,7 @@ def load_capture(path: str, config: ConfigLoaded | None) -> Capture:
         envelopes = [Envelope(seq=1, ts=ts, event=config)] + [
             Envelope(seq=e.seq + 1, ts=ts, event=e.event) for e in envelopes
         ]
-    return Capture(envelopes=tuple(envelopes), skipped=skipped, is_journal=is_journal)
+    return Capture(envelopes=tuple(envelopes), skipped=skipped, is_journal=is_journal, gaps=gaps)
 
 
 def summary(p: Pipeline, capture: Capture) -> str:
@@ -119,6 +134,9 @@ def summary(p: Pipeline, capture: Capture) -> str:
     lines += [f"  {name}: {view.count_for(name)}" for name in view.collectors]
     lines.append("targets per job:")
     lines += [f"  {job}: {view.job_size(job)}" for job in jobs]
+    if capture.gaps:
+        lines.append("incomplete journal (this replay may not show what the recording run served):")
+        lines += [f"  {gap}" for gap in capture.gaps]
     return "\n".join(lines) + "\n"
 
 
@@ -156,6 +174,8 @@ async def replay(
     pipeline = build_pipeline(clock=lambda: last_ts, journal=journal, load_gc=True)
     for skipped in capture.skipped:
         log.warning("replay.skipped", where=skipped.where, reason=skipped.reason)
+    for gap in capture.gaps:
+        log.warning("replay.incomplete", missing=gap)
     stop = asyncio.Event()
     started = asyncio.Event()
     listeners = [parse_listen_addr(listen_addr)] if serve else []
@@ -177,16 +197,23 @@ async def replay(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        runner = asyncio.create_task(
-            run_pipeline(
-                pipeline, sources=[], listeners=listeners, stop=stop, started=started, shutdown_timeout=shutdown_timeout
+        # One task group: whichever task fails (a listener that cannot bind, an answers file that cannot be
+        # written) cancels the others and its error leaves ``replay`` at once, instead of waiting unretrieved.
+        async with asyncio.TaskGroup() as tg:
+            runner = tg.create_task(
+                run_pipeline(
+                    pipeline,
+                    sources=[],
+                    listeners=listeners,
+                    stop=stop,
+                    started=started,
+                    shutdown_timeout=shutdown_timeout,
+                )
             )
-        )
-        await started.wait()
-        feeder = asyncio.create_task(feed())
-        await runner
-        if not feeder.done():
-            feeder.cancel()
+            await started.wait()
+            feeder = tg.create_task(feed())
+            await asyncio.wait([runner])
+            feeder.cancel()  # stopped by a signal while still feeding
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

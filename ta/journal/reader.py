@@ -1,7 +1,10 @@
 """Reads recorded input: a JSONL journal, or Kubernetes objects as ``kubectl get -o json|yaml`` prints them.
 
 In: a file path or bytes. Out: ``Envelope`` values in file order, plus a ``Skipped`` note (line or item
-number and reason) for each entry that cannot be used, so one bad line never stops a replay.
+number and reason) for each entry that cannot be used, so one bad line never stops a replay; a file that
+cannot be read at all raises ``CaptureError``. YAML is read under the limits of ``ta.config.yamlguard``
+(nesting depth, alias expansion), and an object whose fields have types an API server would never serve
+(``ta.core.shape``) is skipped rather than half-understood.
 
 Kubernetes object files (a ``List`` or a single object, JSON or YAML, several YAML documents allowed) become
 ``KubeObjectChanged`` ADDED events in order, sanitised exactly as the live watcher sanitises them, between a
@@ -19,9 +22,11 @@ from typing import Any
 import orjson
 import yaml
 
+from ta.config.yamlguard import GuardedComposer
 from ta.core import jsonbytes
 from ta.core.resources import resource_of
 from ta.core.sanitize import sanitize
+from ta.core.shape import shape_problem
 from ta.events.base import Envelope, EventDecodeError, Journaled, decode
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
 
@@ -33,6 +38,14 @@ class Skipped:
 
 
 Entry = Envelope | Skipped
+
+
+class CaptureError(ValueError):
+    """A Kubernetes object file that cannot be read at all (not JSON, not YAML, or over a YAML limit)."""
+
+
+class _CaptureLoader(GuardedComposer, yaml.SafeLoader):
+    """PyYAML's safe loader with the nesting and alias limits of ``ta.config.yamlguard``."""
 
 
 def looks_like_journal(data: bytes) -> bool:
@@ -70,7 +83,7 @@ def _documents(data: bytes) -> list[Any]:
         return [orjson.loads(data)]
     except orjson.JSONDecodeError:
         pass
-    return [doc for doc in yaml.safe_load_all(data) if doc is not None]
+    return [doc for doc in yaml.load_all(data, Loader=_CaptureLoader) if doc is not None]
 
 
 def _flatten(doc: Any) -> Iterator[Any]:
@@ -94,6 +107,9 @@ def object_event(obj: Any) -> KubeObjectChanged | str:
     if not isinstance(name, str) or not name:
         return f"{resource} object without metadata.name"
     namespace = str(meta.get("namespace") or "") if isinstance(meta, Mapping) else ""
+    problem = shape_problem(resource, obj)
+    if problem is not None:
+        return f"{resource} {namespace}/{name}: {problem}"
     clean = sanitize(resource, dict(obj))
     try:
         body = jsonbytes.dumps(clean)
@@ -105,9 +121,12 @@ def object_event(obj: Any) -> KubeObjectChanged | str:
 def read_objects(data: bytes) -> Iterator[Entry]:
     try:
         docs = _documents(data)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise CaptureError(f"not readable as JSON or YAML: {where}{exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        yield Skipped(where="file", reason=f"neither JSON nor YAML: {exc}")
-        return
+        raise CaptureError(f"not readable as JSON or YAML: {' '.join(str(exc).split())}") from None
     events: list[KubeObjectChanged] = []
     resources: list[str] = []
     for item_no, obj in enumerate((o for doc in docs for o in _flatten(doc)), start=1):
