@@ -24,6 +24,7 @@ from ta.events.cluster import KubeListSynced, KubeResourceUnavailable, KubeWatch
 from ta.events.config import ConfigLoaded
 
 Scope = tuple[str, str]
+_MAX_HOLES = 5  # listed one by one; past that, counted
 
 
 def _scope(scope: Scope) -> str:
@@ -33,19 +34,29 @@ def _scope(scope: Scope) -> str:
 
 def _seq_gaps(envelopes: Sequence[Envelope]) -> list[str]:
     notes: list[str] = []
-    previous: int | None = None
-    for envelope in envelopes:
-        seq = envelope.seq
-        if previous is None:
-            if seq != 1:
-                notes.append(f"starts at seq {seq}, not 1: the beginning of the run is missing")
-        elif seq <= previous:
-            notes.append(f"seq {seq} follows seq {previous}: entries are out of order or repeated")
-        elif seq > previous + 1:
-            missing = seq - previous - 1
-            span = f"seq {previous + 1}" if missing == 1 else f"seq {previous + 1} to {seq - 1}"
-            notes.append(f"{span} missing ({missing} {'entry' if missing == 1 else 'entries'})")
-        previous = seq if previous is None else max(previous, seq)
+    seqs = [e.seq for e in envelopes]
+    if seqs[0] != 1:
+        notes.append(f"starts at seq {seqs[0]}, not 1: the beginning of the run is missing")
+    highest = seqs[0]
+    for seq in seqs[1:]:
+        if seq <= highest:
+            notes.append(f"seq {seq} follows seq {highest}: entries are out of order or repeated")
+            break  # one note is enough to say the file was edited or joined
+        highest = seq
+    seen = set(seqs)
+    holes: list[tuple[int, int]] = []
+    for seq in range(seqs[0], max(seqs)):
+        if seq not in seen:
+            if holes and holes[-1][1] == seq - 1:
+                holes[-1] = (holes[-1][0], seq)
+            else:
+                holes.append((seq, seq))
+    for low, high in holes[:_MAX_HOLES]:
+        count = high - low + 1
+        span = f"seq {low}" if count == 1 else f"seq {low} to {high}"
+        notes.append(f"{span} missing ({count} {'entry' if count == 1 else 'entries'})")
+    if len(holes) > _MAX_HOLES:
+        notes.append(f"and {len(holes) - _MAX_HOLES} more holes in the sequence numbers")
     return notes
 
 

@@ -27,6 +27,7 @@ from ta.core import jsonbytes
 from ta.core.resources import resource_of
 from ta.core.sanitize import sanitize
 from ta.core.shape import shape_problem
+from ta.events import inputs as _inputs  # noqa: F401  (registers every journaled kind for ``decode``)
 from ta.events.base import Envelope, EventDecodeError, Journaled, decode
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
 

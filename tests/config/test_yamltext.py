@@ -96,3 +96,14 @@ def test_scalar_text() -> None:
     assert scalar_text(7) == "7"
     assert scalar_text("s") == "s"
     assert scalar_text([1]) is None
+
+
+@pytest.mark.parametrize("escape", ["\\udc80", "\\ud83d\\ude00", "\\U0000d800"])
+def test_surrogate_escapes_are_refused_as_yaml_v2_does(escape: str) -> None:
+    # A lone surrogate cannot be encoded as UTF-8 (config JSON, journal, answers); yaml.v2 refuses even a pair.
+    with pytest.raises(ConfigError, match=r"line 2, column 13: found invalid Unicode character escape code"):
+        load(f'config:\n  job_name: "a{escape}"\n')
+
+
+def test_other_escapes_and_raw_non_ascii_text_load() -> None:
+    assert load('a: "\\U0001F600 \\u00e9"\nb: é\n') == {"a": "\U0001f600 \u00e9", "b": "é"}

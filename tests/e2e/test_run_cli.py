@@ -224,3 +224,57 @@ def test_api_server_down_at_start_keeps_readyz_503_then_recovers(tmp_path: Path)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
     assert proc.returncode == 0
+
+
+def _static_config(tmp_path: Path) -> Path:
+    cfg = tmp_path / "ta.yaml"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "collector_namespace": "otel",
+                "config": {"scrape_configs": [{"job_name": "s", "static_configs": [{"targets": ["10.0.0.1:80"]}]}]},
+            }
+        )
+    )
+    return cfg
+
+
+def test_listen_port_in_use_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    from ta.testing.fake_apiserver import write_kubeconfig
+
+    kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", f"http://127.0.0.1:{free_port()}")  # nobody there
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_ta(
+            "--config-file",
+            str(_static_config(tmp_path)),
+            f"--listen-addr=127.0.0.1:{port}",
+            f"--kubeconfig-path={kubeconfig}",
+            "--log-format",
+            "json",
+        )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [orjson.loads(x) for x in done.stderr.splitlines() if x.startswith("{") and '"level": "error"' in x]
+    assert [(e["event"], "address already in use" in e["error"]) for e in errors] == [("ta.failed", True)]
+
+
+def test_unwritable_journal_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    done = run_ta("--config-file", str(_static_config(tmp_path)), "--journal", str(tmp_path / "absent" / "j.jsonl"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"ta run: cannot write --journal {tmp_path}/absent/j.jsonl: No such file or directory"
+    ]
+
+
+def test_lone_surrogate_job_name_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "ta.yaml"
+    cfg.write_text('collector_namespace: x\nconfig:\n  scrape_configs:\n  - job_name: "a\\udc80"\n')
+    done = run_ta("--config-file", str(cfg))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"Failed to load config: config file {cfg}: error unmarshaling YAML: line 4, column 15: "
+        "found invalid Unicode character escape code"
+    ]

@@ -1,8 +1,9 @@
 import orjson
+import pytest
 
 from ta.events.base import Envelope
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
-from ta.journal.reader import Skipped, looks_like_journal, read_journal, read_objects
+from ta.journal.reader import CaptureError, Skipped, looks_like_journal, read_journal, read_objects
 
 POD = {
     "apiVersion": "v1",
@@ -76,3 +77,34 @@ def test_journal_detection_and_bad_lines() -> None:
     assert isinstance(entries[0], Envelope)
     assert isinstance(entries[1], Skipped) and entries[1].where == "line 2"
     assert isinstance(entries[2], Skipped) and "unsupported version 9" in entries[2].reason
+
+
+def test_an_object_of_impossible_shape_is_skipped_and_the_rest_kept() -> None:
+    bad = {**POD, "status": {"conditions": 7}}
+    other = {**POD, "metadata": {"name": "q", "namespace": "ns"}}
+    data = orjson.dumps({"apiVersion": "v1", "kind": "List", "items": [bad, other]})
+    entries = list(read_objects(data))
+    skipped = [e for e in entries if isinstance(e, Skipped)]
+    assert [(s.where, s.reason) for s in skipped] == [("item 1", "v1/pods ns/p: status.conditions is 7, not a list")]
+    objects = [e.event for e in entries if isinstance(e, Envelope) and isinstance(e.event, KubeObjectChanged)]
+    assert [o.name for o in objects] == ["q"]
+
+
+def _laughs(indent: bytes) -> bytes:
+    """A billion-laughs block: 10 anchors of 9 aliases each, ~9^10 leaves in under 1 KB."""
+    rows = [b"l%d: &l%d [%s]" % (i, i, b", ".join([b"*l%d" % (i - 1) if i else b"x"] * 9)) for i in range(10)]
+    return b"".join(indent + row + b"\n" for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"a: [\n", "line 2, column 1: expected the node content"),
+        (b'{"kind": "List", "items": ' + b"[" * 20_000 + b"]" * 20_000 + b"}", "nesting deeper than 128 levels"),
+        (b"items:\n" + b"".join(b" " * (i + 1) + b"- \n" for i in range(20_000)), "nesting deeper than 128 levels"),
+        (b"metadata:\n  annotations:\n" + _laughs(b"    "), "document contains excessive aliasing"),
+    ],
+)
+def test_an_unreadable_capture_is_one_error(data: bytes, reason: str) -> None:
+    with pytest.raises(CaptureError, match=f"not readable as JSON or YAML: .*{reason}"):
+        list(read_objects(data))

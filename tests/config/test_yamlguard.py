@@ -1,0 +1,90 @@
+"""YAML limits for untrusted input: nesting depth and alias expansion, refused before anything is expanded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+
+from ta.config.errors import ConfigError
+from ta.config.yamlguard import MAX_DEPTH, GuardedComposer, allowed_alias_share, excessive_aliasing
+from ta.config.yamltext import load_yaml_mapping
+
+
+class Loader(GuardedComposer, yaml.SafeLoader):
+    pass
+
+
+def load(text: str) -> object:
+    return yaml.load(text, Loader=Loader)
+
+
+def laughs(levels: int, width: int = 9) -> str:
+    lines = ["l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_at_once() -> None:
+    text = laughs(9)  # ~9^10 leaves from under 500 bytes
+    assert len(text) < 1024
+    started = time.process_time()
+    with pytest.raises(yaml.MarkedYAMLError, match="excessive aliasing") as info:
+        load(text)
+    assert time.process_time() - started < 5  # a bound against expanding, not a speed assertion
+    assert info.value.problem_mark is not None
+
+
+def test_the_config_loader_refuses_it_with_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"error unmarshaling YAML: line \d+, column \d+: document contains exc"):
+        load_yaml_mapping(laughs(9), source="config file x.yaml")
+
+
+def test_ordinary_anchor_reuse_is_accepted() -> None:
+    # A shared label block used by 200 jobs: 200 aliases, each cheap, among plenty of plain nodes.
+    jobs = "\n".join(f"- {{job_name: j{i}, labels: *common, targets: [a, b, c]}}" for i in range(200))
+    data = load("common: &common {team: a, env: prod}\njobs:\n" + jobs + "\n")
+    assert isinstance(data, dict) and len(data["jobs"]) == 200
+    assert data["jobs"][199]["labels"] == {"team": "a", "env": "prod"}
+    # Small bombs stay under Go's thresholds (fewer than 1000 decoded nodes) and load as in Go.
+    assert isinstance(load(laughs(2)), dict)
+
+
+def test_a_self_containing_anchor_is_refused() -> None:
+    with pytest.raises(yaml.MarkedYAMLError, match="value contains itself"):
+        load("a: &a [x, *a]\n")
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 20_000])
+@pytest.mark.parametrize("style", ["flow", "block", "json"])
+def test_deep_nesting_is_refused_not_a_recursion_error(style: str, depth: int) -> None:
+    if style == "flow":
+        text = "a: " + "[" * depth + "]" * depth + "\n"
+    elif style == "json":
+        text = '{"a": ' + '{"b": ' * depth + "1" + "}" * depth + "}"
+    else:
+        text = "".join(" " * i + f"k{i}:\n" for i in range(depth)) + " " * depth + "x\n"
+    with pytest.raises(yaml.MarkedYAMLError, match=f"nesting deeper than {MAX_DEPTH} levels"):
+        load(text)
+
+
+def test_nesting_at_the_limit_loads() -> None:
+    depth = MAX_DEPTH - 1  # the document's mapping is a level too
+    value = load("a: " + "[" * depth + "]" * depth + "\n")
+    assert isinstance(value, dict)
+    inner, levels = value["a"], 1
+    while inner:
+        inner, levels = inner[0], levels + 1
+    assert levels == depth
+
+
+def test_alias_share_follows_go_curve() -> None:
+    assert allowed_alias_share(1_000) == 0.99
+    assert allowed_alias_share(400_000) == 0.99
+    assert allowed_alias_share(2_200_000) == pytest.approx(0.545)
+    assert allowed_alias_share(4_000_000) == allowed_alias_share(10**12) == 0.10
+    assert not excessive_aliasing(decoded=1_000, aliased=999)  # too small to judge
+    assert not excessive_aliasing(decoded=20_000, aliased=100)
+    assert excessive_aliasing(decoded=20_000, aliased=19_900)
+    assert not excessive_aliasing(decoded=20_000, aliased=19_700)
