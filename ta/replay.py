@@ -2,7 +2,9 @@
 
 In: the capture's path, optionally a TA config file (it replaces the journaled config; a kubectl capture
 needs one), optionally a listen address. Out: a deterministic summary on stdout (jobs, targets, targets
-per collector), and with ``--serve`` the same HTTP API a live TA in that state would serve, until SIGTERM.
+per collector, and what an incomplete journal lacks: ``ta.journal.completeness``), and with ``--serve`` the
+same HTTP API a live TA in that state would serve, until SIGTERM. A file with nothing to replay raises
+``CaptureError``; a task that fails during the replay (a listener, the answers file) ends it at once.
 
 Replays never read the environment or the clock: a kubectl capture is stamped with the latest timestamp it
 contains (its best estimate of when it was taken), so grace periods evaluate the same way on every machine.

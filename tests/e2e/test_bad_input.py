@@ -4,16 +4,23 @@ arguments end in one clear line and a non-zero exit, never a traceback or a hang
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import copy
+import dataclasses
+import io
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
 from ta.cli import failure_text, run_to_end
+from ta.events.base import Envelope
+from ta.events.cluster import KubeObjectChanged
 from tests.e2e.capture import collector_pod
 
 
@@ -296,3 +303,61 @@ def test_an_empty_journal(tmp_path: Path) -> None:
 def test_strict_fails_on_undecodable_lines(tmp_path: Path, recorded: list[bytes]) -> None:
     done = replay_lines(tmp_path, [*recorded, b'{"seq": 99, "kind": "k8s.synced"\n'], "--strict")
     assert done.returncode == 3 and "1 skipped" in done.stdout
+
+
+def _paths(value: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    if isinstance(value, dict):
+        items: list[tuple[str | int, object]] = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    else:
+        return []
+    return [p for key, inner in items for p in [(*prefix, key), *_paths(inner, (*prefix, key))]]
+
+
+def test_no_field_of_a_wrong_type_makes_a_step_fail() -> None:
+    """Journaled objects reach the actors as recorded (no shape check: a replay must match its run), so the
+    domain reads every field defensively. Each field of a collector pod and of a ServiceMonitor in turn set to
+    7: no step may raise, and every other object still counts."""
+    from structlog.testing import capture_logs
+
+    from ta.replay import Capture, config_event, load_capture, replay
+
+    base = load_capture(str(CLUSTER), config_event(str(CONFIG)))
+    picked = {
+        i: e.event
+        for i, e in enumerate(base.envelopes)
+        if isinstance(e.event, KubeObjectChanged) and e.event.name in ("otelcol-collector-1", "sm-example")
+    }
+    assert len(picked) == 2
+    runs = 0
+    for index, event in picked.items():
+        obj = event.obj()
+        for path in _paths(obj):
+            if path[0] in ("apiVersion", "kind"):
+                continue
+            broken = copy.deepcopy(obj)
+            target: Any = broken
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = 7
+            envelopes = list(base.envelopes)
+            envelopes[index] = Envelope(
+                seq=base.envelopes[index].seq,
+                ts=base.envelopes[index].ts,
+                event=dataclasses.replace(event, body=orjson.dumps(broken)),
+            )
+            with capture_logs() as logs, contextlib.redirect_stdout(io.StringIO()) as out:
+                pipeline = asyncio.run(
+                    replay(
+                        Capture(envelopes=tuple(envelopes), skipped=(), is_journal=True),
+                        serve=False,
+                        listen_addr="127.0.0.1:0",
+                    )
+                )
+            errors = [x for x in logs if x["log_level"] in ("error", "critical")]
+            assert errors == [], (path, errors)
+            assert "otel-collector: 1" in out.getvalue(), path  # the static job is never hidden
+            assert "otelcol-collector-0" in pipeline.view.collectors, path
+            runs += 1
+    assert runs > 40
