@@ -88,3 +88,16 @@ def test_alias_share_follows_go_curve() -> None:
     assert not excessive_aliasing(decoded=20_000, aliased=100)
     assert excessive_aliasing(decoded=20_000, aliased=19_900)
     assert not excessive_aliasing(decoded=20_000, aliased=19_700)
+
+
+def test_file_sd_yaml_is_read_under_the_same_limits() -> None:
+    from ta.core.discovery.groups import GroupsError, parse_groups
+
+    bomb = "- targets: &t0 [a:1, b:1, c:1, d:1, e:1, f:1, g:1, h:1, i:1]\n" + "".join(
+        f"- targets: &t{i} [" + ", ".join([f"*t{i - 1}"] * 9) + "]\n" for i in range(1, 8)
+    )
+    with pytest.raises(GroupsError, match="excessive aliasing"):
+        parse_groups(bomb.encode(), yaml_format=True)
+    with pytest.raises(GroupsError, match="nesting deeper"):
+        parse_groups(b"- targets: " + b"[" * 5000 + b"]" * 5000, yaml_format=True)
+    assert parse_groups(b"- targets: &t [a:1]\n- targets: *t\n", yaml_format=True)[1][0] == ("a:1",)

@@ -2,8 +2,9 @@
 
 In: the bytes of a JSON or YAML document: a list of ``{"targets": [...], "labels": {...}}``. Out: the
 groups as ``(targets, labels)`` pairs (each target becomes ``{__address__: target}``), or Prometheus' kind
-of error text. JSON is decoded strictly as Go's decoder does: unknown keys are errors, key names match
-case-insensitively, label names must be valid.
+of error text (also for YAML over the nesting or alias limits of ``ta.config.yamlguard``). JSON is decoded
+strictly as Go's decoder does: unknown keys are errors, key names match case-insensitively, label names
+must be valid.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 import orjson
 import yaml
 
+from ta.config.yamlguard import GuardedComposer
 from ta.core.labels import LabelSet, label_set
 
 RawGroup = tuple[tuple[str, ...], LabelSet]
@@ -20,6 +22,10 @@ RawGroup = tuple[tuple[str, ...], LabelSet]
 
 class GroupsError(ValueError):
     pass
+
+
+class _YamlLoader(GuardedComposer, yaml.SafeLoader):
+    """Nesting and alias limits (``ta.config.yamlguard``): a file is written by anyone with the volume."""
 
 
 def _field(obj: Mapping[object, object], name: str, *, case_insensitive: bool) -> object:
@@ -56,7 +62,7 @@ def _group(item: object, index: int, *, json_rules: bool) -> RawGroup:
 def parse_groups(data: bytes, *, yaml_format: bool) -> list[RawGroup]:
     if yaml_format:
         try:
-            doc = yaml.safe_load(data)
+            doc = yaml.load(data, Loader=_YamlLoader)
         except yaml.YAMLError as exc:
             raise GroupsError(f"yaml: {exc}") from None
     else:
