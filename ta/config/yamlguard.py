@@ -12,8 +12,9 @@ In: a PyYAML loader class (``GuardedComposer`` is mixed in before it). Out: the 
   than 100 aliased nodes make up more than a size-dependent share of more than 1 000 decoded ones (99% up to
   400 000 nodes, then falling linearly to 10% at 4 000 000). Here the expanded size of each anchored node is
   known when its alias is met, so an alias costs one addition rather than a walk, and the document is
-  refused before anything is expanded. The share only grows while an alias is expanded, so checking after
-  each alias and each plain node refuses what a node-by-node count would;
+  refused before anything is expanded. The aliased share only grows while an alias is expanded (and the
+  allowed share only falls), so checking after each alias and each plain node refuses what Go's
+  node-by-node count refuses, up to the order nodes are counted in (here when complete, there when entered);
 - an alias to an anchor whose node is still open (``&a [*a]``): its expansion never ends.
 """
 
