@@ -15,11 +15,14 @@ In: a PyYAML loader class (``GuardedComposer`` is mixed in before it). Out: the 
   refused before anything is expanded. The aliased share only grows while an alias is expanded (and the
   allowed share only falls), so checking after each alias and each plain node refuses what Go's
   node-by-node count refuses, up to the order nodes are counted in (here when complete, there when entered);
-- an alias to an anchor whose node is still open (``&a [*a]``): its expansion never ends.
+- an alias to an anchor whose node is still open (``&a [*a]``): its expansion never ends;
+- a ``\\u``/``\\U`` escape naming a UTF-16 surrogate (``"\\udc80"``), which yaml.v2's scanner refuses: in
+  Python it makes a string no UTF-8 encoder accepts (JSON bodies, the journal, HTTP answers).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -31,6 +34,7 @@ MIN_DECODED = 1_000
 MIN_ALIASED = 100
 RATIO_LOW_NODES = 400_000
 RATIO_HIGH_NODES = 4_000_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def allowed_alias_share(decoded: int) -> float:
@@ -89,6 +93,14 @@ class GuardedComposer:
             self._anchor_sizes[str(event.anchor)] = size
         self._decoded += 1
         self._check(event)
+        return node
+
+    def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
+        node: yaml.ScalarNode = super().compose_scalar_node(anchor)  # type: ignore[misc]
+        if not node.value.isascii() and _SURROGATE.search(node.value):
+            raise ComposerError(
+                "while parsing a quoted scalar", node.start_mark, "found invalid Unicode character escape code", None
+            )
         return node
 
     def _check(self, event: yaml.Event) -> None:

@@ -5,8 +5,8 @@ of plain ``str``/``int``/``float``/``bool``/``None``/``list``/``dict`` values, o
 column of a syntax error. Also ``scalar_text``: how yaml.v2 prints a decoded scalar, which is what upstream ends
 up with wherever a decoded value is re-marshalled into a string field (label selectors).
 
-Untrusted-input limits (nesting depth, alias expansion) come from ``ta.config.yamlguard``; an escaped UTF-16
-surrogate (``"\\udc80"``) is refused as yaml.v2 refuses it.
+Untrusted-input limits (nesting depth, alias expansion, escaped UTF-16 surrogates, each refused as yaml.v2
+refuses them) come from ``ta.config.yamlguard``.
 
 Upstream decodes with yaml.v2 (YAML 1.1 flavoured), so plain ``y``/``n`` are booleans there and dates,
 ``=`` and ``1:30`` stay strings; PyYAML's SafeLoader differs on each, hence the adjusted resolver table.
@@ -42,20 +42,7 @@ _FLOAT_RE = re.compile(
 )
 
 
-# A ``\\u``/``\\U`` escape naming a UTF-16 surrogate: yaml.v2 refuses it; PyYAML would make a string no UTF-8
-# encoder accepts (and the config's JSON form, journal and answers are UTF-8).
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 class _GoYamlLoader(GuardedComposer, yaml.SafeLoader):
-    def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
-        node = super().compose_scalar_node(anchor)
-        if not node.value.isascii() and _SURROGATE.search(node.value):
-            raise yaml.composer.ComposerError(
-                "while parsing a quoted scalar", node.start_mark, "found invalid Unicode character escape code", None
-            )
-        return node
-
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         # Keys keep their source text: a label named `on` or `y` must not turn into a boolean.
         self.flatten_mapping(node)

@@ -101,3 +101,13 @@ def test_file_sd_yaml_is_read_under_the_same_limits() -> None:
     with pytest.raises(GroupsError, match="nesting deeper"):
         parse_groups(b"- targets: " + b"[" * 5000 + b"]" * 5000, yaml_format=True)
     assert parse_groups(b"- targets: &t [a:1]\n- targets: *t\n", yaml_format=True)[1][0] == ("a:1",)
+
+
+def test_surrogate_escapes_are_refused_in_every_guarded_document() -> None:
+    from ta.core.discovery.groups import GroupsError, parse_groups
+    from ta.journal.reader import CaptureError, read_objects
+
+    with pytest.raises(GroupsError, match="found invalid Unicode character escape code"):
+        parse_groups(b'- targets: [a:1]\n  labels: {team: "\\udc80"}\n', yaml_format=True)
+    with pytest.raises(CaptureError, match="line 3, column 18: found invalid Unicode character escape code"):
+        list(read_objects(b'apiVersion: v1\nkind: Pod\nmetadata: {name: "p\\ud800"}\n'))
