@@ -88,3 +88,10 @@ def test_sequence_holes_and_disorder() -> None:
 
 def test_nothing_readable() -> None:
     assert journal_gaps([]) == ("no entry could be read: nothing but a given config was replayed",)
+
+
+def test_many_holes_are_counted_past_the_first_few() -> None:
+    events = journal(*live_like(), *[Tick() for _ in range(20)])
+    gaps = journal_gaps(events[::2])  # every other entry lost
+    assert gaps[:2] == ("seq 2 missing (1 entry)", "seq 4 missing (1 entry)")
+    assert gaps[5] == "and 8 more holes in the sequence numbers"

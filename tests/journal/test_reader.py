@@ -108,3 +108,16 @@ def _laughs(indent: bytes) -> bytes:
 def test_an_unreadable_capture_is_one_error(data: bytes, reason: str) -> None:
     with pytest.raises(CaptureError, match=f"not readable as JSON or YAML: .*{reason}"):
         list(read_objects(data))
+
+
+def test_deeply_nested_journal_lines_are_skipped_not_fatal() -> None:
+    tick = b'{"seq":1,"ts":1.0,"kind":"clock.tick","v":1,"data":{}}'
+    obj = b'{"type":"ADDED","resource":"v1/pods","name":"p","object":{"a":' + b"[" * 1000 + b"]" * 1000 + b"}}"
+    deep_object = b'{"seq":2,"ts":1.0,"kind":"k8s.object","v":1,"data":' + obj + b"}"
+    deeper_than_json = b'{"seq":3,"ts":1.0,"kind":"clock.tick","v":1,"data":' + b"[" * 20_000 + b"]" * 20_000 + b"}"
+    entries = list(read_journal(b"\n".join([tick, deep_object, deeper_than_json])))
+    assert isinstance(entries[0], Envelope)
+    assert [(e.where, e.reason.split(":")[0]) for e in entries[1:] if isinstance(e, Skipped)] == [
+        ("line 2", "bad 'k8s.object' data"),
+        ("line 3", "not JSON"),
+    ]
