@@ -3,7 +3,8 @@ recent problems (rejected monitors, bad jobs, unreadable files, unwatchable reso
 
 In: the dropped targets of each changed (job, source) group (up to ten examples per group; see
 ``ta.core.discovery.index``) and every ``InputRejected`` note, from the serving actor. Out: JSON bodies
-for ``GET /debug/dropped?job=<job>`` and ``GET /debug/problems``.
+for ``GET /debug/dropped?job=<job>`` (one page of a job's entries: ``dropped_page``) and
+``GET /debug/problems``.
 Nothing here holds secrets: dropped targets carry discovered labels only, problems carry reasons.
 """
 
@@ -45,6 +46,26 @@ class Diagnostics:
             for d in groups[source]
         ]
         return gojson.dumps(entries, newline=True)
+
+    def dropped_page(self, job: str, offset: int, limit: int) -> tuple[bytes, int]:
+        """Entries ``offset`` to ``offset + limit`` of ``render_dropped(job)`` and the job's entry count: the
+        work and the body are bounded by ``limit`` whatever the number of sources (only the source names
+        are sorted)."""
+        groups = self._dropped.get(job, {})
+        total = sum(len(d) for d in groups.values())
+        entries: list[dict[str, object]] = []
+        skip = offset
+        for source in sorted(groups):
+            group = groups[source]
+            if skip >= len(group):
+                skip -= len(group)
+                continue
+            for d in group[skip : skip + limit - len(entries)]:
+                entries.append({"source": source, "reason": d.reason, "labels": dict(d.labels)})
+            skip = 0
+            if len(entries) >= limit:
+                break
+        return gojson.dumps(entries, newline=True), total
 
     def render_problems(self) -> bytes:
         """Newest first; each entry names the journal entry (``seq``) that caused it."""

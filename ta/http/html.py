@@ -19,6 +19,10 @@ Pages (upstream route -> function):
 * ``GET /debug/collector?collector_id=`` -> ``collector_page``; ``collector_id_missing_page`` (400),
   ``unknown_collector_page`` (404)
 
+Listings longer than one page (see ``Pager``) carry a paragraph before and after their table with the row
+range, the totals and first/previous/next/last links; this is ours, upstream renders every row on one page.
+A listing that fits on one page is upstream's page, byte for byte.
+
 Escaping follows Go's ``html/template`` contextual rules as they apply to these templates: text (including
 ``<title>`` and ``<pre>``) escapes ``< > & ' " +`` and NUL; ``href`` values are Go ``url.QueryEscape``d by
 the handler and then attribute-escaped (so a space in a job name shows up as ``&#43;`` in the link).
@@ -99,7 +103,8 @@ def _to_bytes(text: str) -> bytes:
         ).encode("utf-8", "surrogateescape")
 
 
-def _go_order(name: str) -> bytes:
+def go_order(name: str) -> bytes:
+    """The sort key that orders strings as Go compares them."""
     # Go sorts strings by their bytes; for valid UTF-8 that is code-point order, and this also places
     # escaped raw bytes where Go would.
     return _to_bytes(name)
@@ -184,6 +189,51 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[_Cell]]) -> str:
     return "".join(parts)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pager:
+    """Which slice of a listing a page shows. ``base`` is the page's path with any query the listing needs
+    (``/debug/collector?collector_id=c``); ``page`` counts from 1 and is within ``pages``."""
+
+    base: str
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def link(self, page: int) -> str:
+        joiner = "&" if "?" in self.base else "?"
+        return f"{self.base}{joiner}page={page}&per_page={self.per_page}"
+
+
+def _pager_html(pager: Pager | None) -> str:
+    if pager is None or pager.total <= pager.per_page:
+        return ""
+    first = pager.offset + 1
+    last = min(pager.offset + pager.per_page, pager.total)
+    links = []
+    if pager.page > 1:
+        links.append(f'<a href="{html_escape(pager.link(1))}">First</a>')
+        links.append(f'<a href="{html_escape(pager.link(pager.page - 1))}">Previous</a>')
+    if pager.page < pager.pages:
+        links.append(f'<a href="{html_escape(pager.link(pager.page + 1))}">Next</a>')
+        links.append(f'<a href="{html_escape(pager.link(pager.pages))}">Last</a>')
+    return (
+        f"<p>Rows {first}-{last} of {pager.total}, page {pager.page} of {pager.pages}: " + " ".join(links) + "</p>\n"
+    )
+
+
+def _paged(table: str, pager: Pager | None) -> str:
+    nav = _pager_html(pager)
+    return nav + table + nav
+
+
 def _page(title: str, *tables: str) -> bytes:
     return _to_bytes(_header(title) + "".join(tables) + _FOOTER)
 
@@ -197,11 +247,13 @@ def index_page(
     job_count: int,
     target_count: int,
     collectors: Sequence[tuple[str, int, int]],
+    pager: Pager | None = None,
 ) -> bytes:
     """``GET /``. ``scrape_config_count``: jobs in the (redacted) scrape-config response, 0 before the
     first one (see ``scrape_config_count``); ``job_count``: distinct jobs among the current targets;
     ``target_count``: all current targets. ``collectors``: every known collector as (name, distinct jobs
-    among its targets, its target count); sorted by name here. Serve with ``INDEX_HEADERS``."""
+    among its targets, its target count); sorted by name here (with a ``pager``: the page's collectors).
+    Serve with ``INDEX_HEADERS``."""
     summary = _table(
         ("Category", "Count"),
         (
@@ -214,25 +266,26 @@ def index_page(
         ("Collector", "Job Count", "Target Count"),
         [
             (_collector_cell(name), _text(str(jobs)), _text(str(targets)))
-            for name, jobs, targets in sorted(collectors, key=lambda c: _go_order(c[0]))
+            for name, jobs, targets in sorted(collectors, key=lambda c: go_order(c[0]))
         ],
     )
-    return _page("OpenTelemetry Target Allocator", summary, per_collector)
+    return _page("OpenTelemetry Target Allocator", summary, _paged(per_collector, pager))
 
 
-def jobs_page(jobs: Sequence[tuple[str, int]]) -> bytes:
-    """``GET /debug/jobs``: (job, target count) for each job that has current targets; sorted by job."""
-    rows = [(_job_cell(job), _text(str(count))) for job, count in sorted(jobs, key=lambda j: _go_order(j[0]))]
-    return _page("OpenTelemetry Target Allocator - Jobs", _table(("Job", "Target Count"), rows))
+def jobs_page(jobs: Sequence[tuple[str, int]], pager: Pager | None = None) -> bytes:
+    """``GET /debug/jobs``: (job, target count) for each job that has current targets (with a ``pager``: the
+    page's jobs); sorted by job."""
+    rows = [(_job_cell(job), _text(str(count))) for job, count in sorted(jobs, key=lambda j: go_order(j[0]))]
+    return _page("OpenTelemetry Target Allocator - Jobs", _paged(_table(("Job", "Target Count"), rows), pager))
 
 
-def job_page(job: str, collectors: Sequence[tuple[str, int]]) -> bytes:
+def job_page(job: str, collectors: Sequence[tuple[str, int]], pager: Pager | None = None) -> bytes:
     """``GET /debug/job?job_id=<job>``: (collector, count of the job's targets on it) for every known
     collector, zero counts included (an unknown job is a 200 with all zeros); sorted by collector."""
     rows = [
-        (_collector_cell(name), _text(str(count))) for name, count in sorted(collectors, key=lambda c: _go_order(c[0]))
+        (_collector_cell(name), _text(str(count))) for name, count in sorted(collectors, key=lambda c: go_order(c[0]))
     ]
-    return _page(f"Job: {job}", _table(("Collector", "Target Count"), rows))
+    return _page(f"Job: {job}", _paged(_table(("Collector", "Target Count"), rows), pager))
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +300,7 @@ class TargetRow:
     endpoint_slice: str = ""
 
 
-def targets_page(rows: Sequence[TargetRow]) -> bytes:
+def targets_page(rows: Sequence[TargetRow], pager: Pager | None = None) -> bytes:
     """``GET /debug/targets``: every current target, sorted by target hash (as unsigned 64-bit)."""
     cells = [
         (
@@ -258,9 +311,8 @@ def targets_page(rows: Sequence[TargetRow]) -> bytes:
         )
         for r in sorted(rows, key=lambda r: r.target_hash)
     ]
-    return _page(
-        "OpenTelemetry Target Allocator - Targets", _table(("Job", "Target", "Collector", "Endpoint Slice"), cells)
-    )
+    table = _table(("Job", "Target", "Collector", "Endpoint Slice"), cells)
+    return _page("OpenTelemetry Target Allocator - Targets", _paged(table, pager))
 
 
 def target_page(*, address: str, job: str, collector: str, labels: Sequence[tuple[str, str]]) -> bytes:
@@ -279,27 +331,30 @@ def target_page(*, address: str, job: str, collector: str, labels: Sequence[tupl
     summary.extend((_text(caption), _text(values.get(label, ""))) for caption, label in _TARGET_LABEL_ROWS)
     summary.append((_text("Node Name"), _text(node_of(tuple(labels)))))
     summary.append((_text("Endpoint Slice Name"), _text(values.get(ENDPOINT_SLICE_LABEL, ""))))
-    label_rows = [(_text(n), _text(v)) for n, v in sorted(labels, key=lambda lv: _go_order(lv[0]))]
+    label_rows = [(_text(n), _text(v)) for n, v in sorted(labels, key=lambda lv: go_order(lv[0]))]
     return _page(f"Target: {address}", _table(("", ""), summary), _table(("Label", "Value"), label_rows))
 
 
-def collector_page(collector: str, rows: Sequence[tuple[str, str, int, str]]) -> bytes:
+def collector_page(
+    collector: str, rows: Sequence[tuple[str, str, int, str]], pager: Pager | None = None
+) -> bytes:
     """``GET /debug/collector?collector_id=<id>`` for a known collector: its targets as (job, address,
     target hash, endpoint slice name), sorted by target hash."""
     cells = [
         (_job_cell(job), _target_cell(target_hash, address), _text(endpoint_slice))
         for job, address, target_hash, endpoint_slice in sorted(rows, key=lambda r: r[2])
     ]
-    return _page(f"Collector: {collector}", _table(("Job", "Target", "Endpoint Slice"), cells))
+    return _page(f"Collector: {collector}", _paged(_table(("Job", "Target", "Endpoint Slice"), cells), pager))
 
 
-def scrape_configs_page(configs: Mapping[str, object]) -> bytes:
+def scrape_configs_page(configs: Mapping[str, object], pager: Pager | None = None) -> bytes:
     """``GET /debug/scrape_configs``: job -> scrape config as JSON values (dict/list/str/int/float/bool/None),
     i.e. the redacted ``/scrape_configs`` response decoded. Each config is shown pretty-printed as upstream's
     goccy/go-json ``MarshalIndent(v, "", "  ")`` after a round trip through ``map[string]any`` (so numbers
     print as float64). Upstream walks a Go map here, so its row order is random; ours is sorted by job."""
-    rows = [(_job_cell(job), _Cell(marshal_indent(configs[job]), pre=True)) for job in sorted(configs, key=_go_order)]
-    return _page("OpenTelemetry Target Allocator - Scrape Configs", _table(("Job", "Scrape Config"), rows))
+    rows = [(_job_cell(job), _Cell(marshal_indent(configs[job]), pre=True)) for job in sorted(configs, key=go_order)]
+    table = _table(("Job", "Scrape Config"), rows)
+    return _page("OpenTelemetry Target Allocator - Scrape Configs", _paged(table, pager))
 
 
 def scrape_configs_page_from_json(raw: bytes | None) -> bytes:
@@ -311,7 +366,7 @@ def scrape_configs_page_from_json(raw: bytes | None) -> bytes:
     ``null`` as an empty map. Any other undecodable input raises ``ValueError``."""
     if not raw:
         return _to_bytes(_header("OpenTelemetry Target Allocator - Scrape Configs")) + b'{"Offset":0}\n'
-    configs = _decode_config_map(raw)
+    configs = decode_config_map(raw)
     return scrape_configs_page(configs)
 
 
@@ -320,12 +375,14 @@ def scrape_config_count(raw: bytes | None) -> int:
     if not raw:
         return 0
     try:
-        return len(_decode_config_map(raw))
+        return len(decode_config_map(raw))
     except ValueError:
         return 0
 
 
-def _decode_config_map(raw: bytes) -> Mapping[str, object]:
+def decode_config_map(raw: bytes) -> Mapping[str, object]:
+    """The redacted ``/scrape_configs`` bytes decoded as upstream's page decodes them (``ValueError`` if not
+    a JSON object or null)."""
     # parse_int=float mirrors decoding into interface{} (every number a float64; "-0" stays negative zero).
     try:
         text = raw.decode("utf-8")

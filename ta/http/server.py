@@ -111,19 +111,20 @@ def _empty(status: int) -> web.Response:
 class Handlers:
     def __init__(self, state: ServerState) -> None:
         self.state = state
+        self.pages = debug_pages.DebugPages(state.view, state.diagnostics)
 
-    def scrape_configs(self, request: web.Request) -> web.Response:
+    async def scrape_configs(self, request: web.Request) -> web.Response:
         if _wants_html(request):
-            return debug_pages.scrape_configs(self.state.view)
+            return await self.pages.scrape_configs(_query(request))
         reveal = self.state.allow_insecure_auth_secrets or request.secure
         body = self.state.view.scrape_configs(reveal=reveal)
         if body is None:
             return web.Response(body=b"", headers={"Content-Type": JSON})
         return _json(body, request)
 
-    def jobs(self, request: web.Request) -> web.Response:
+    async def jobs(self, request: web.Request) -> web.Response:
         if _wants_html(request):
-            return debug_pages.jobs(self.state.view)
+            return await self.pages.jobs(_query(request))
         return _json(self.state.view.jobs(), request)
 
     def targets(self, request: web.Request, raw_job: str) -> web.Response:
@@ -188,9 +189,9 @@ class Handlers:
             return "", _sync(lambda _r: _not_found())
         match raw_path:
             case "/scrape_configs":
-                return "/scrape_configs", _sync(self.scrape_configs)
+                return "/scrape_configs", self.scrape_configs
             case "/jobs":
-                return "/jobs", _sync(self.jobs)
+                return "/jobs", self.jobs
             case "/livez":
                 return "/livez", _sync(lambda _r: _empty(200))
             case "/readyz":
@@ -200,23 +201,23 @@ class Handlers:
             case "/debug/events":
                 return "/debug/events", self.events
             case "/":
-                return "/", _sync(lambda _r: debug_pages.index(self.state.view))
+                return "/", lambda r: self.pages.index(_query(r))
             case "/debug/scrape_configs":
-                return raw_path, _sync(lambda _r: debug_pages.scrape_configs(self.state.view))
+                return raw_path, lambda r: self.pages.scrape_configs(_query(r))
             case "/debug/jobs":
-                return raw_path, _sync(lambda _r: debug_pages.jobs(self.state.view))
+                return raw_path, lambda r: self.pages.jobs(_query(r))
             case "/debug/job":
-                return raw_path, _sync(lambda r: debug_pages.job(self.state.view, _query(r)))
+                return raw_path, lambda r: self.pages.job(_query(r))
             case "/debug/targets":
-                return raw_path, _sync(lambda _r: debug_pages.targets(self.state.view))
+                return raw_path, lambda r: self.pages.targets(_query(r))
             case "/debug/target":
-                return raw_path, _sync(lambda r: debug_pages.target(self.state.view, _query(r)))
+                return raw_path, lambda r: self.pages.target(_query(r))
             case "/debug/collector":
-                return raw_path, _sync(lambda r: debug_pages.collector(self.state.view, _query(r)))
+                return raw_path, lambda r: self.pages.collector(_query(r))
             case "/debug/dropped":
-                return raw_path, _sync(lambda r: debug_pages.dropped(self.state.diagnostics, _query(r)))
+                return raw_path, _sync(lambda r: self.pages.dropped(_query(r)))
             case "/debug/problems":
-                return raw_path, _sync(lambda _r: debug_pages.problems(self.state.diagnostics))
+                return raw_path, _sync(lambda _r: self.pages.problems())
         found = _TARGETS_PATH.match(raw_path)
         if found is not None:
             raw_job = found.group(1)

@@ -128,6 +128,8 @@ class View:
         self._jobs_body: Body | None = None
         self._pair_bodies: dict[tuple[str, str], Body] = {}
         self._job_bodies: dict[str, Body] = {}
+        # Bumped by every batch that changes a placement; the debug pages cache their indexes per version.
+        self._version = 0
 
     # --- updates -------------------------------------------------------------------------------------
 
@@ -191,6 +193,8 @@ class View:
             seen.add(collector)
         pair_bodies = self._pair_bodies
         job_bodies = self._job_bodies
+        if any(touched.values()):
+            self._version += 1
         for job, collectors in touched.items():
             job_bodies.pop(job, None)
             for collector in collectors:
@@ -281,6 +285,39 @@ class View:
             for target_hash, target in bucket.items()
         ]
         return [Placement(target=target, collector=collector) for _, target, collector in sorted(placed)]
+
+    @property
+    def version(self) -> int:
+        """Changes whenever a placement changes (a target added, moved or removed)."""
+        return self._version
+
+    def target_count(self) -> int:
+        """Every current target, assigned or not."""
+        return len(self._where)
+
+    def collector_counts(self, job: str) -> dict[str, int]:
+        """The job's target count on each collector that serves some of it ("" = unassigned)."""
+        return {collector: len(bucket) for collector, bucket in self._jobs.get(job, {}).items()}
+
+    def find(self, target_hash: int) -> Placement | None:
+        """The current placement of the target with this hash; O(jobs), no walk over the targets."""
+        collector = self._where.get(target_hash)
+        if collector is None:
+            return None
+        for per_collector in self._jobs.values():
+            target = per_collector.get(collector, _NOTHING_HERE).get(target_hash)
+            if target is not None:
+                return Placement(target=target, collector=collector)
+        return None
+
+    def buckets(self) -> list[tuple[str, list[Target]]]:
+        """Every (collector, its targets of one job) bucket, copied: a consistent snapshot taken in C-speed list
+        copies (one per bucket), for callers that then walk it in steps while the view moves on."""
+        return [
+            (collector, list(bucket.values()))
+            for per_collector in self._jobs.values()
+            for collector, bucket in per_collector.items()
+        ]
 
     def count_for(self, collector: str) -> int:
         if not collector:

@@ -1,0 +1,223 @@
+"""Bounded work for the HTML debug pages: page parameters, and indexes built in steps off the request path.
+
+In: a request's query (``page``, ``per_page``), the ``View`` and the redacted ``/scrape_configs`` body.
+Out: ``PageRequest`` (or the reason the query is bad), and two cached indexes the pages slice one page from:
+``TargetIndex`` (every placement sorted by target hash, with per-collector counts) and ``ConfigIndex`` (the
+scrape configs decoded, job names in Go order).
+
+Why: one ``/debug/targets`` at 100 000 targets used to render a 50 MB page in a single loop step (seconds
+with the event loop stalled, probes included). Pages are now bounded by ``per_page``, and the work over
+every target (copy, sort, count) is done in steps of ``STEP`` items with an ``await`` between them, once per
+view version, shared by every request for that version; at most one build runs at a time, and a request
+that arrives while one runs is served its result (at most one build old).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Generic, TypeVar
+
+from ta.core.model import Target
+from ta.http import html
+from ta.http.view import Body, View
+
+# Items handled between two awaits; a step costs a few milliseconds at most.
+STEP = 2048
+# Jobs handled between two awaits where each job costs a look at each of its collectors' buckets.
+JOB_STEP = 64
+DEFAULT_PER_PAGE = 500
+MAX_PER_PAGE = 2000
+# Scrape-config rows are whole pretty-printed configs (KBs each), so their pages are shorter.
+CONFIG_DEFAULT_PER_PAGE = 50
+CONFIG_MAX_PER_PAGE = 200
+# Longer digit strings are clamped like any page past the end (Python refuses to parse huge ones anyway).
+_MAX_DIGITS = 9
+
+Placed = tuple[int, Target, str]  # (target hash, target, collector)
+_by_hash = itemgetter(0)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    page: int
+    per_page: int
+
+    def pager(self, base: str, total: int) -> html.Pager:
+        """The pager for a listing of ``total`` rows; a page past the end shows the last page."""
+        pages = max(1, -(-total // self.per_page))
+        return html.Pager(base=base, page=min(self.page, pages), per_page=self.per_page, total=total)
+
+
+def page_request(
+    query: Mapping[str, list[str]], *, default: int = DEFAULT_PER_PAGE, maximum: int = MAX_PER_PAGE
+) -> PageRequest | str:
+    """``page`` (from 1) and ``per_page`` (clamped to ``maximum``) from the query, the first value of each;
+    absent or empty means the default. Anything but a positive decimal number is an error message."""
+    values: list[int] = []
+    for name, fallback in (("page", 1), ("per_page", default)):
+        raw = (query.get(name) or [""])[0]
+        if not raw:
+            values.append(fallback)
+            continue
+        if not (raw.isascii() and raw.isdigit()) or int(raw[:_MAX_DIGITS + 1] or "0") == 0:
+            return f"Expected {name} to be a positive number"
+        values.append(10**_MAX_DIGITS if len(raw) > _MAX_DIGITS else int(raw))
+    return PageRequest(page=values[0], per_page=min(values[1], maximum))
+
+
+async def pause() -> None:
+    """Let the event loop run other callbacks (probes, collectors' requests) between two steps."""
+    await asyncio.sleep(0)
+
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+class _Shared(Generic[_Key, _Value]):
+    """One cached result per key; a build runs as its own task (a client going away does not cancel it) and
+    concurrent requests share it. While a build runs, newer keys get the running build's result."""
+
+    def __init__(self) -> None:
+        self._done: tuple[_Key, _Value] | None = None
+        self._running: asyncio.Task[tuple[_Key, _Value]] | None = None
+
+    def cached(self, key: _Key) -> _Value | None:
+        done = self._done
+        return done[1] if done is not None and done[0] == key else None
+
+    async def run(self, key: _Key, make: Callable[[_Key], Awaitable[_Value]]) -> _Value:
+        cached = self.cached(key)
+        if cached is not None:
+            return cached
+        task = self._running
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._build(key, make))
+            self._running = task
+            task.add_done_callback(_retrieve)
+        # shield: this request being cancelled must not cancel a build others wait for.
+        return (await asyncio.shield(task))[1]
+
+    async def _build(self, key: _Key, make: Callable[[_Key], Awaitable[_Value]]) -> tuple[_Key, _Value]:
+        try:
+            value = await make(key)
+            self._done = (key, value)
+            return key, value
+        finally:
+            self._running = None
+
+
+def _retrieve(task: asyncio.Task[object]) -> None:
+    # A failed build with no request left waiting must not be reported as "exception never retrieved";
+    # the waiters (if any) get the exception themselves.
+    if not task.cancelled():
+        task.exception()
+
+
+@dataclass(frozen=True, slots=True)
+class TargetIndex:
+    """Every placement at one view version, sorted by target hash (unsigned, as upstream sorts)."""
+
+    placed: list[Placed]
+    per_collector: Counter[str]  # targets per collector ("" = unassigned)
+
+
+async def _build_target_index(view: View) -> TargetIndex:
+    buckets = view.buckets()  # the snapshot; everything below works on it while the view moves on
+    chunks: list[list[Placed]] = []
+    per_collector: Counter[str] = Counter()
+    current: list[Placed] = []
+    for collector, targets in buckets:
+        per_collector[collector] += len(targets)
+        current.extend((t.hash, t, collector) for t in targets)
+        if len(current) >= STEP:
+            current.sort(key=_by_hash)
+            chunks.append(current)
+            current = []
+            await pause()
+    if current:
+        current.sort(key=_by_hash)
+        chunks.append(current)
+    placed: list[Placed] = []
+    merged = heapq.merge(*chunks, key=_by_hash)
+    while True:
+        size = len(placed)
+        placed.extend(itertools.islice(merged, STEP))
+        if len(placed) - size < STEP:
+            break
+        await pause()
+    return TargetIndex(placed=placed, per_collector=per_collector)
+
+
+class TargetIndexes:
+    """The ``TargetIndex`` of the view's current version, built once per version (see the module text)."""
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+        self._shared: _Shared[int, TargetIndex] = _Shared()
+
+    async def current(self) -> TargetIndex:
+        view = self._view
+
+        async def make(_version: int) -> TargetIndex:
+            return await _build_target_index(view)
+
+        return await self._shared.run(view.version, make)
+
+
+async def collector_window(index: TargetIndex, collector: str, offset: int, count: int) -> list[Placed]:
+    """The ``count`` placements on ``collector`` from its ``offset``-th on (in hash order), found in steps."""
+    window: list[Placed] = []
+    seen = 0
+    placed = index.placed
+    for start in range(0, len(placed), STEP):
+        for item in placed[start : start + STEP]:
+            if item[2] == collector:
+                if seen >= offset:
+                    window.append(item)
+                    if len(window) == count:
+                        return window
+                seen += 1
+        await pause()
+    return window
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigIndex:
+    """The redacted scrape configs as upstream's page decodes them, job names in Go byte order."""
+
+    configs: Mapping[str, object]
+    jobs: list[str]
+
+
+def _build_config_index(body: Body | None) -> ConfigIndex:
+    data = body.data if body is not None else b""
+    try:
+        configs = html.decode_config_map(data) if data else {}
+    except ValueError:
+        configs = {}
+    return ConfigIndex(configs=configs, jobs=sorted(configs, key=html.go_order))
+
+
+class ConfigIndexes:
+    """The ``ConfigIndex`` of the current ``/scrape_configs`` body, decoded once per body.
+
+    The decode is one C call (``json.loads``) over the whole body; it runs once per config change, not per
+    request (the body is ~3 KB per job, so a few ms for hundreds of jobs)."""
+
+    def __init__(self) -> None:
+        self._done: tuple[Body | None, ConfigIndex] | None = None
+
+    def current(self, body: Body | None) -> ConfigIndex:
+        done = self._done
+        if done is not None and done[0] is body:
+            return done[1]
+        index = _build_config_index(body)
+        self._done = (body, index)
+        return index
