@@ -83,9 +83,7 @@ class DebugPages:
         return _page(body, headers=html.INDEX_HEADERS)
 
     async def scrape_configs(self, query: Mapping[str, list[str]]) -> web.Response:
-        wanted = paging.page_request(
-            query, default=paging.CONFIG_DEFAULT_PER_PAGE, maximum=paging.CONFIG_MAX_PER_PAGE
-        )
+        wanted = paging.page_request(query, default=paging.CONFIG_DEFAULT_PER_PAGE, maximum=paging.CONFIG_MAX_PER_PAGE)
         if isinstance(wanted, str):
             return _bad_page_request("/debug/scrape_configs", wanted)
         scrape = self.view.scrape_configs(reveal=False)

@@ -33,6 +33,7 @@ sorts it (byte order of names, numeric order of target hashes).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -83,13 +84,19 @@ _HTML_TABLE = str.maketrans(
 )
 
 
+_HTML_SPECIAL = re.compile("[\0\"&'+<>]")
+
+
 def html_escape(text: str) -> str:
     """Go ``html/template`` escaping of a plain string in text, ``<title>`` or a quoted attribute."""
-    return text.translate(_HTML_TABLE)
+    # Most strings need nothing; the search is much cheaper than a translate that changes nothing.
+    return text.translate(_HTML_TABLE) if _HTML_SPECIAL.search(text) else text
 
 
+@functools.lru_cache(maxsize=4096)
 def query_escape(value: str) -> str:
     """Go ``url.QueryEscape``; undecodable bytes (as surrogates) are escaped as the bytes they were."""
+    # Cached: job and collector names repeat on every row of a listing; the bound keeps it small.
     return quote_plus(_to_bytes(value), safe="")
 
 
@@ -224,9 +231,7 @@ def _pager_html(pager: Pager | None) -> str:
     if pager.page < pager.pages:
         links.append(f'<a href="{html_escape(pager.link(pager.page + 1))}">Next</a>')
         links.append(f'<a href="{html_escape(pager.link(pager.pages))}">Last</a>')
-    return (
-        f"<p>Rows {first}-{last} of {pager.total}, page {pager.page} of {pager.pages}: " + " ".join(links) + "</p>\n"
-    )
+    return f"<p>Rows {first}-{last} of {pager.total}, page {pager.page} of {pager.pages}: " + " ".join(links) + "</p>\n"
 
 
 def _paged(table: str, pager: Pager | None) -> str:
@@ -335,9 +340,7 @@ def target_page(*, address: str, job: str, collector: str, labels: Sequence[tupl
     return _page(f"Target: {address}", _table(("", ""), summary), _table(("Label", "Value"), label_rows))
 
 
-def collector_page(
-    collector: str, rows: Sequence[tuple[str, str, int, str]], pager: Pager | None = None
-) -> bytes:
+def collector_page(collector: str, rows: Sequence[tuple[str, str, int, str]], pager: Pager | None = None) -> bytes:
     """``GET /debug/collector?collector_id=<id>`` for a known collector: its targets as (job, address,
     target hash, endpoint slice name), sorted by target hash."""
     cells = [

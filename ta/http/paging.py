@@ -32,7 +32,7 @@ STEP = 2048
 # Jobs handled between two awaits where each job costs a look at each of its collectors' buckets.
 JOB_STEP = 64
 DEFAULT_PER_PAGE = 500
-MAX_PER_PAGE = 2000
+MAX_PER_PAGE = 1000
 # Scrape-config rows are whole pretty-printed configs (KBs each), so their pages are shorter.
 CONFIG_DEFAULT_PER_PAGE = 50
 CONFIG_MAX_PER_PAGE = 200
@@ -65,7 +65,7 @@ def page_request(
         if not raw:
             values.append(fallback)
             continue
-        if not (raw.isascii() and raw.isdigit()) or int(raw[:_MAX_DIGITS + 1] or "0") == 0:
+        if not (raw.isascii() and raw.isdigit()) or int(raw[: _MAX_DIGITS + 1] or "0") == 0:
             return f"Expected {name} to be a positive number"
         values.append(10**_MAX_DIGITS if len(raw) > _MAX_DIGITS else int(raw))
     return PageRequest(page=values[0], per_page=min(values[1], maximum))

@@ -417,3 +417,38 @@ def test_lone_surrogate_escape_decodes_to_replacement_char() -> None:
 def test_headers() -> None:
     assert html.HTML_HEADERS == {"Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff"}
     assert html.INDEX_HEADERS == {"Content-Type": "text/html"}
+
+
+# --- pagination (ours; upstream renders every row) -------------------------------------------------------
+
+
+def test_a_listing_that_fits_on_one_page_is_upstreams_page() -> None:
+    jobs = [("job3", 3), ("job1", 1), ("job2", 1)]
+    pager = html.Pager(base="/debug/jobs", page=1, per_page=3, total=3)
+    assert html.jobs_page(jobs, pager=pager) == _expected("jobs_multiple.html")
+
+
+def test_pager_line_and_links() -> None:
+    pager = html.Pager(base="/debug/collector?collector_id=a+b", page=2, per_page=10, total=35)
+    page = html.collector_page("a b", [("j", "x:1", 5, "")], pager=pager)
+    line = (
+        b"<p>Rows 11-20 of 35, page 2 of 4: "
+        b'<a href="/debug/collector?collector_id=a&#43;b&amp;page=1&amp;per_page=10">First</a> '
+        b'<a href="/debug/collector?collector_id=a&#43;b&amp;page=1&amp;per_page=10">Previous</a> '
+        b'<a href="/debug/collector?collector_id=a&#43;b&amp;page=3&amp;per_page=10">Next</a> '
+        b'<a href="/debug/collector?collector_id=a&#43;b&amp;page=4&amp;per_page=10">Last</a></p>\n'
+    )
+    # Above and below the table, which keeps upstream's shape.
+    assert page.count(line) == 2
+    assert b"</nav>\n" + line + b"<table>" in page
+    assert b"</table>\n" + line + b"</body>" in page
+
+
+def test_index_pager_applies_to_the_collector_table_only() -> None:
+    pager = html.Pager(base="/", page=1, per_page=1, total=2)
+    page = html.index_page(
+        scrape_config_count=0, job_count=1, target_count=1, collectors=[("test-collector1", 1, 1)], pager=pager
+    )
+    summary_end = page.index(b"</table>\n")
+    assert page[summary_end:].startswith(b"</table>\n<p>Rows 1-1 of 2, page 1 of 2: ")
+    assert b'<a href="/?page=2&amp;per_page=1">Next</a>' in page
