@@ -13,8 +13,10 @@ proportion to the cluster. A listing that fits on one page is upstream's page by
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -38,12 +40,29 @@ def _endpoint_slice(row: paging.Placed) -> str:
     return dict(row[1].labels).get(html.ENDPOINT_SLICE_LABEL, "")
 
 
+_Handler = Callable[["DebugPages", Mapping[str, list[str]]], Awaitable[web.Response]]
+
+
+def _one_at_a_time(handler: _Handler) -> _Handler:
+    """Pages render one at a time: each step of a render is bounded, but a dozen requests ready at once would
+    otherwise take their steps in the same loop turn and a probe would wait behind all of them. Waiting
+    requests cost nothing but their connection."""
+
+    @functools.wraps(handler)
+    async def serialized(self: DebugPages, query: Mapping[str, list[str]]) -> web.Response:
+        async with self._turn:
+            return await handler(self, query)
+
+    return serialized
+
+
 class DebugPages:
     """The page handlers, with the indexes they share across requests."""
 
     def __init__(self, view: View, diagnostics: Diagnostics) -> None:
         self.view = view
         self.diagnostics = diagnostics
+        self._turn = asyncio.Semaphore(1)
         self._targets = paging.TargetIndexes(view)
         self._configs = paging.ConfigIndexes()
 
@@ -51,6 +70,7 @@ class DebugPages:
         # The HTML pages always show the redacted variant.
         return self._configs.current(self.view.scrape_configs(reveal=False))
 
+    @_one_at_a_time
     async def index(self, query: Mapping[str, list[str]]) -> web.Response:
         wanted = paging.page_request(query)
         if isinstance(wanted, str):
@@ -82,6 +102,7 @@ class DebugPages:
         )
         return _page(body, headers=html.INDEX_HEADERS)
 
+    @_one_at_a_time
     async def scrape_configs(self, query: Mapping[str, list[str]]) -> web.Response:
         wanted = paging.page_request(query, default=paging.CONFIG_DEFAULT_PER_PAGE, maximum=paging.CONFIG_MAX_PER_PAGE)
         if isinstance(wanted, str):
@@ -94,6 +115,7 @@ class DebugPages:
         shown = index.jobs[pager.offset : pager.offset + pager.per_page]
         return _page(html.scrape_configs_page({job: index.configs[job] for job in shown}, pager=pager))
 
+    @_one_at_a_time
     async def jobs(self, query: Mapping[str, list[str]]) -> web.Response:
         wanted = paging.page_request(query)
         if isinstance(wanted, str):
@@ -104,6 +126,7 @@ class DebugPages:
         shown = names[pager.offset : pager.offset + pager.per_page]
         return _page(html.jobs_page([(job, view.job_size(job)) for job in shown], pager=pager))
 
+    @_one_at_a_time
     async def job(self, query: Mapping[str, list[str]]) -> web.Response:
         values = query.get("job_id", [])
         if len(values) != 1:
@@ -118,6 +141,7 @@ class DebugPages:
         shown = collectors[pager.offset : pager.offset + pager.per_page]
         return _page(html.job_page(name, [(c, counts.get(c, 0)) for c in shown], pager=pager))
 
+    @_one_at_a_time
     async def targets(self, query: Mapping[str, list[str]]) -> web.Response:
         wanted = paging.page_request(query)
         if isinstance(wanted, str):
@@ -132,6 +156,7 @@ class DebugPages:
         ]
         return _page(html.targets_page(rows, pager=pager))
 
+    @_one_at_a_time
     async def target(self, query: Mapping[str, list[str]]) -> web.Response:
         values = query.get("target_hash", [])
         raw = values[0] if values else ""
@@ -147,6 +172,7 @@ class DebugPages:
         t = found.target
         return _page(html.target_page(address=t.address, job=t.job, collector=found.collector, labels=t.labels))
 
+    @_one_at_a_time
     async def collector(self, query: Mapping[str, list[str]]) -> web.Response:
         values = query.get("collector_id", [])
         if len(values) != 1 or not values[0]:

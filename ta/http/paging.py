@@ -28,7 +28,7 @@ from ta.http import html
 from ta.http.view import Body, View
 
 # Items handled between two awaits; a step costs a few milliseconds at most.
-STEP = 2048
+STEP = 1024
 # Jobs handled between two awaits where each job costs a look at each of its collectors' buckets.
 JOB_STEP = 64
 DEFAULT_PER_PAGE = 500

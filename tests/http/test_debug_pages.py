@@ -293,3 +293,33 @@ async def test_server_routes_take_page_parameters(client: TestClient) -> None:  
         resp = await client.get(f"{path}?per_page=3", headers={"Accept": "text/html"})
         assert resp.status == 200
         assert b"<p>Rows 1-3 of " in await resp.read()
+
+
+async def test_pages_render_one_per_loop_turn(view: View, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A probe arriving while many page requests are ready waits for one page render, not for all of them.
+    from ta.http import html
+
+    turn = 0
+    done = False
+    rendered_in: list[int] = []
+    real = html.targets_page
+
+    def recording(*args: object, **kwargs: object) -> bytes:
+        rendered_in.append(turn)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    async def ticker() -> None:
+        nonlocal turn
+        while not done:
+            turn += 1
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(html, "targets_page", recording)
+    pages = DebugPages(view, Diagnostics())
+    task = asyncio.create_task(ticker())
+    answers = await asyncio.gather(*(pages.targets({"page": [str(p)]}) for p in range(1, 9)))
+    done = True
+    await task
+    assert [a.status for a in answers] == [200] * 8
+    assert len(rendered_in) == 8
+    assert len(set(rendered_in)) == 8
