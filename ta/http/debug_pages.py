@@ -44,13 +44,16 @@ _Handler = Callable[["DebugPages", Mapping[str, list[str]]], Awaitable[web.Respo
 
 
 def _one_at_a_time(handler: _Handler) -> _Handler:
-    """Pages render one at a time: each step of a render is bounded, but a dozen requests ready at once would
-    otherwise take their steps in the same loop turn and a probe would wait behind all of them. Waiting
-    requests cost nothing but their connection."""
+    """Pages render one at a time and in a loop turn of their own: each render is bounded, but a dozen requests
+    ready at once would otherwise render in the same loop turn and a probe would wait behind all of them.
+    Waiting requests cost nothing but their connection."""
 
     @functools.wraps(handler)
     async def serialized(self: DebugPages, query: Mapping[str, list[str]]) -> web.Response:
         async with self._turn:
+            # A page whose index is cached has no await of its own: without this one, requests that arrived
+            # in the same loop turn would take the free semaphore and render one after another in that turn.
+            await paging.pause()
             return await handler(self, query)
 
     return serialized
