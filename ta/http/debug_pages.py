@@ -69,10 +69,6 @@ class DebugPages:
         self._targets = paging.TargetIndexes(view)
         self._configs = paging.ConfigIndexes()
 
-    def _config_index(self) -> paging.ConfigIndex:
-        # The HTML pages always show the redacted variant.
-        return self._configs.current(self.view.scrape_configs(reveal=False))
-
     @_one_at_a_time
     async def index(self, query: Mapping[str, list[str]]) -> web.Response:
         wanted = paging.page_request(query)
@@ -94,10 +90,11 @@ class DebugPages:
                         jobs_on[collector] += 1
                         targets_on[collector] += count
             await paging.pause()
-        scrape = view.scrape_configs(reveal=False)
+        scrape = view.scrape_configs(reveal=False)  # the HTML pages always show the redacted variant
+        # Upstream counts 0 until the first config is rendered (its decode fails on no bytes).
+        configs = len((await self._configs.current(scrape)).jobs) if scrape is not None else 0
         body = html.index_page(
-            # Upstream counts 0 until the first config is rendered (its decode fails on no bytes).
-            scrape_config_count=len(self._config_index().jobs) if scrape is not None and scrape.data else 0,
+            scrape_config_count=configs,
             job_count=len(names),
             target_count=view.target_count(),
             collectors=[(c, jobs_on[c], targets_on[c]) for c in shown],
@@ -111,9 +108,9 @@ class DebugPages:
         if isinstance(wanted, str):
             return _bad_page_request("/debug/scrape_configs", wanted)
         scrape = self.view.scrape_configs(reveal=False)
-        if scrape is None or not scrape.data:
+        index = await self._configs.current(scrape) if scrape is not None else None
+        if index is None or index.empty:
             return _page(html.scrape_configs_page_from_json(None))
-        index = self._config_index()
         pager = wanted.pager("/debug/scrape_configs", len(index.jobs))
         shown = index.jobs[pager.offset : pager.offset + pager.per_page]
         return _page(html.scrape_configs_page({job: index.configs[job] for job in shown}, pager=pager))

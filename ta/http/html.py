@@ -385,18 +385,11 @@ def scrape_config_count(raw: bytes | None) -> int:
 
 def decode_config_map(raw: bytes) -> Mapping[str, object]:
     """The redacted ``/scrape_configs`` bytes decoded as upstream's page decodes them (``ValueError`` if not
-    a JSON object or null)."""
-    # parse_int=float mirrors decoding into interface{} (every number a float64; "-0" stays negative zero).
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        # Undecodable bytes survive as surrogates, which the encoder writes as \ufffd like goccy does.
-        value = json.loads(raw.decode("utf-8", "surrogateescape"), parse_int=float)
-    else:
-        value = json.loads(text, parse_int=float)
-        if _LONE_SURROGATE_ESCAPE.search(text):
-            # goccy decodes a lone surrogate escape to U+FFFD; Python keeps the surrogate.
-            value = _replace_surrogates(value)
+    a JSON object or null). ``ta.http.paging`` decodes the same way in steps; tests hold the two equal."""
+    text, fix = config_json_text(raw)
+    value = json.loads(text, parse_int=float)
+    if fix:
+        value = replace_surrogates(value)
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -404,17 +397,30 @@ def decode_config_map(raw: bytes) -> Mapping[str, object]:
     return value
 
 
+def config_json_text(raw: bytes) -> tuple[str, bool]:
+    """The text to decode (with ``parse_int=float``: decoding into interface{} makes every number a float64,
+    and "-0" stays negative zero), and whether decoded strings then need ``replace_surrogates``."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Undecodable bytes survive as surrogates, which the encoder writes as \ufffd like goccy does.
+        return raw.decode("utf-8", "surrogateescape"), False
+    # goccy decodes a lone surrogate escape to U+FFFD; Python keeps the surrogate.
+    return text, _LONE_SURROGATE_ESCAPE.search(text) is not None
+
+
 _LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _replace_surrogates(value: object) -> object:
+def replace_surrogates(value: object) -> object:
+    """Every lone surrogate in the decoded strings (keys included) replaced by U+FFFD."""
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, list):
-        return [_replace_surrogates(v) for v in value]
+        return [replace_surrogates(v) for v in value]
     if isinstance(value, dict):
-        return {_SURROGATE.sub("\ufffd", k): _replace_surrogates(v) for k, v in value.items()}
+        return {_SURROGATE.sub("\ufffd", k): replace_surrogates(v) for k, v in value.items()}
     return value
 
 

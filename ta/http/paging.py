@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import json
+import re
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -194,30 +196,78 @@ class ConfigIndex:
 
     configs: Mapping[str, object]
     jobs: list[str]
+    empty: bool  # the body had no bytes at all (upstream's page then shows its decode error)
 
 
-def _build_config_index(body: Body | None) -> ConfigIndex:
-    data = body.data if body is not None else b""
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder(parse_int=float)
+# Jobs decoded between two awaits (a job's config is a few KB of JSON).
+CONFIG_STEP = 64
+
+
+async def decode_config_map(raw: bytes) -> dict[str, object]:
+    """``html.decode_config_map`` in steps: the top-level object is walked job by job, each job's config
+    decoded by the C decoder, with an await every ``CONFIG_STEP`` jobs (a body of thousands of jobs is tens
+    of MB; one ``json.loads`` of it would hold the loop for as long). Same result, same ``ValueError``s."""
+    text, fix = html.config_json_text(raw)
+    end = len(text)
+
+    def skip(pos: int) -> int:
+        found = _WHITESPACE.match(text, pos)
+        return found.end() if found else pos
+
+    pos = skip(0)
+    if text.startswith("null", pos) and skip(pos + 4) == end:
+        return {}
+    if not text.startswith("{", pos):
+        raise ValueError("scrape-config response is not a JSON object")
+    configs: dict[str, object] = {}
+    pos = skip(pos + 1)
+    if text.startswith("}", pos):
+        pos = skip(pos + 1)
+    else:
+        while True:
+            key, pos = _DECODER.raw_decode(text, pos)
+            if not isinstance(key, str):
+                raise ValueError("scrape-config response has a key that is not a string")
+            pos = skip(pos)
+            if not text.startswith(":", pos):
+                raise ValueError("scrape-config response lacks ':' after a key")
+            value, pos = _DECODER.raw_decode(text, skip(pos + 1))
+            if fix:
+                key = html.replace_surrogates(key)
+                value = html.replace_surrogates(value)
+            assert isinstance(key, str)
+            configs[key] = value
+            pos = skip(pos)
+            if text.startswith("}", pos):
+                pos = skip(pos + 1)
+                break
+            if not text.startswith(",", pos):
+                raise ValueError("scrape-config response lacks ',' between jobs")
+            pos = skip(pos + 1)
+            if len(configs) % CONFIG_STEP == 0:
+                await pause()
+    if pos != end:
+        raise ValueError("scrape-config response has data after its object")
+    return configs
+
+
+async def _build_config_index(body: Body) -> ConfigIndex:
+    data = body.data
     try:
-        configs = html.decode_config_map(data) if data else {}
+        configs = await decode_config_map(data) if data else {}
     except ValueError:
         configs = {}
-    return ConfigIndex(configs=configs, jobs=sorted(configs, key=html.go_order))
+    jobs = sorted(configs, key=html.go_order)
+    return ConfigIndex(configs=configs, jobs=jobs, empty=not data)
 
 
 class ConfigIndexes:
-    """The ``ConfigIndex`` of the current ``/scrape_configs`` body, decoded once per body.
-
-    The decode is one C call (``json.loads``) over the whole body; it runs once per config change, not per
-    request (the body is ~3 KB per job, so a few ms for hundreds of jobs)."""
+    """The ``ConfigIndex`` of the current ``/scrape_configs`` body, decoded once per body, in steps."""
 
     def __init__(self) -> None:
-        self._done: tuple[Body | None, ConfigIndex] | None = None
+        self._shared: _Shared[Body, ConfigIndex] = _Shared()
 
-    def current(self, body: Body | None) -> ConfigIndex:
-        done = self._done
-        if done is not None and done[0] is body:
-            return done[1]
-        index = _build_config_index(body)
-        self._done = (body, index)
-        return index
+    async def current(self, body: Body) -> ConfigIndex:
+        return await self._shared.run(body, _build_config_index)

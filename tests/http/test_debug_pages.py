@@ -327,3 +327,54 @@ async def test_pages_render_one_per_loop_turn(view: View, monkeypatch: pytest.Mo
     assert [a.status for a in answers] == [200] * 8
     assert len(rendered_in) == 8
     assert len(set(rendered_in)) == 8
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{}",
+        b" { } ",
+        b"null",
+        b' {"b": {"x": [1, -0, 2.5e-7, "a\\u003cb"]}, "a" : null , "a": {"y": true}} \n',
+        b'{"j\\ud800": {"k\\udfff": "v\\ud83d"}}',  # lone surrogate escapes become U+FFFD
+        b'{"j\xff": {"k": "\xfe"}}',  # undecodable bytes pass through as surrogates
+        b'{"j": {"k": "v", "k": "w"}}',
+    ],
+)
+async def test_stepwise_config_decode_equals_the_whole_decode(raw: bytes) -> None:
+    from ta.http import html
+
+    assert await paging.decode_config_map(raw) == html.decode_config_map(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[]", b"7", b'"x"', b"{", b'{"a"}', b'{"a": 1,}', b'{"a": 1} x', b'{"a": 1 "b": 2}', b"nul", b"{1: 2}"]
+)
+async def test_stepwise_config_decode_rejects_what_the_whole_decode_rejects(raw: bytes) -> None:
+    from ta.http import html
+
+    with pytest.raises(ValueError):
+        html.decode_config_map(raw)
+    with pytest.raises(ValueError):
+        await paging.decode_config_map(raw)
+
+
+async def test_config_decode_lets_the_loop_run() -> None:
+    raw = orjson.dumps({f"job-{j:05d}": {"job_name": f"job-{j:05d}", "params": list(range(20))} for j in range(3000)})
+    ticks = 0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    decoded = await paging.decode_config_map(raw)
+    done = True
+    await task
+    assert len(decoded) == 3000
+    assert ticks - before >= 3000 // paging.CONFIG_STEP - 1
