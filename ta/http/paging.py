@@ -131,18 +131,25 @@ class TargetIndex:
 
 
 async def _build_target_index(view: View) -> TargetIndex:
-    buckets = view.buckets()  # the snapshot; everything below works on it while the view moves on
+    # Each job is copied whole (a target never changes job, so no target is seen twice or missed for a move
+    # between collectors); jobs copied later may be newer than the version the index is filed under, and
+    # the next request after that version rebuilds it.
     chunks: list[list[Placed]] = []
     per_collector: Counter[str] = Counter()
     current: list[Placed] = []
-    for collector, targets in buckets:
-        per_collector[collector] += len(targets)
-        current.extend((t.hash, t, collector) for t in targets)
-        if len(current) >= STEP:
-            current.sort(key=_by_hash)
-            chunks.append(current)
-            current = []
-            await pause()
+    jobs = view.job_names()
+    for start in range(0, len(jobs), JOB_STEP):
+        for job in jobs[start : start + JOB_STEP]:
+            for collector, targets in view.job_buckets(job):
+                per_collector[collector] += len(targets)
+                for at in range(0, len(targets), STEP):
+                    current.extend((t.hash, t, collector) for t in targets[at : at + STEP])
+                    if len(current) >= STEP:
+                        current.sort(key=_by_hash)
+                        chunks.append(current)
+                        current = []
+                        await pause()
+        await pause()
     if current:
         current.sort(key=_by_hash)
         chunks.append(current)

@@ -310,14 +310,10 @@ class View:
                 return Placement(target=target, collector=collector)
         return None
 
-    def buckets(self) -> list[tuple[str, list[Target]]]:
-        """Every (collector, its targets of one job) bucket, copied: a consistent snapshot taken in C-speed list
-        copies (one per bucket), for callers that then walk it in steps while the view moves on."""
-        return [
-            (collector, list(bucket.values()))
-            for per_collector in self._jobs.values()
-            for collector, bucket in per_collector.items()
-        ]
+    def job_buckets(self, job: str) -> list[tuple[str, list[Target]]]:
+        """The job's (collector, its targets) buckets, copied (C-speed list copies): a consistent picture of one
+        job for callers that then walk it in steps while the view moves on."""
+        return [(collector, list(bucket.values())) for collector, bucket in self._jobs.get(job, {}).items()]
 
     def count_for(self, collector: str) -> int:
         if not collector:

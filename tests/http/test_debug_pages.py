@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import orjson
 import pytest
@@ -177,9 +177,18 @@ async def test_index_jobs_job_and_scrape_configs_paginate(view: View) -> None:
     assert _rows(configs) == 1 and b"<p>Rows 41-41 of 41, page 3 of 3: " in configs
 
 
-async def test_index_build_lets_the_loop_run() -> None:
-    # Before, the page was built in one step: nothing else ran until it was done.
-    pages = DebugPages(_big_view(), Diagnostics())
+def _one_bucket_view() -> View:
+    view = View()
+    view.set_collectors(["only"])
+    view.apply([Move(_target(i, "one-big-job"), "", "only") for i in range(TARGETS)])
+    return view
+
+
+@pytest.mark.parametrize("make", [_big_view, _one_bucket_view])
+async def test_index_build_lets_the_loop_run(make: Callable[[], View]) -> None:
+    # Before, the page was built in one step: nothing else ran until it was done. A single job on a single
+    # collector (one bucket of every target) is walked in steps too.
+    pages = DebugPages(make(), Diagnostics())
     ticks = 0
     done = False
 
