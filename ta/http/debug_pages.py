@@ -147,12 +147,12 @@ class DebugPages:
         if isinstance(wanted, str):
             return _bad_page_request("/debug/targets", wanted)
         index = await self._targets.current()
-        pager = wanted.pager("/debug/targets", len(index.placed))
+        pager = wanted.pager("/debug/targets", len(index.targets))
         rows = [
             html.TargetRow(
                 job=t.job, target_hash=h, address=t.address, collector=c, endpoint_slice=_endpoint_slice((h, t, c))
             )
-            for h, t, c in index.placed[pager.offset : pager.offset + pager.per_page]
+            for h, t, c in index.rows(pager.offset, pager.offset + pager.per_page)
         ]
         return _page(html.targets_page(rows, pager=pager))
 
