@@ -42,6 +42,7 @@ from ta.app import (  # noqa: E402
 from ta.config.mapping import config_from_mapping, config_to_mapping  # noqa: E402
 from ta.config.model import TAConfig  # noqa: E402
 from ta.core import secrets  # noqa: E402
+from ta.digestkey import process_digester  # noqa: E402
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned, WatchType  # noqa: E402
 from ta.events.config import ConfigLoaded  # noqa: E402
 from ta.events.files import FileRead  # noqa: E402
@@ -140,7 +141,7 @@ def ta_config_mapping(
 def config_loaded(mapping: dict[str, Any], source: str = "bench") -> ConfigLoaded:
     """The journaled form of a config mapping, exactly as ``ta run`` builds it (minus env and flags)."""
     config, _ignored = config_from_mapping(mapping, base=TAConfig())
-    body = secrets.redact(config_to_mapping(config))
+    body = secrets.redact(config_to_mapping(config), process_digester())
     return ConfigLoaded(body=orjson.dumps(body, option=orjson.OPT_SORT_KEYS), source=source)
 
 

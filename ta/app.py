@@ -40,6 +40,7 @@ from ta.core import jsonbytes, secrets
 from ta.core.allocation.allocator import Move
 from ta.core.resources import PODS
 from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
+from ta.digestkey import process_digester
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -365,10 +366,10 @@ async def run_pipeline(
 
 
 def config_event(loaded: LoadedConfig) -> ConfigLoaded:
-    """The journal gets the config with secrets as digests; the actors get the values, in memory only."""
+    """The journal gets the config with secrets as keyed digests; the actors get the values, in memory only."""
     mapping = config_to_mapping(loaded.config)
     return ConfigLoaded(
-        body=jsonbytes.dumps(secrets.redact(mapping), option=orjson.OPT_SORT_KEYS),
+        body=jsonbytes.dumps(secrets.redact(mapping, process_digester()), option=orjson.OPT_SORT_KEYS),
         source=loaded.config_file,
         plain=jsonbytes.dumps(mapping, option=orjson.OPT_SORT_KEYS),
     )

@@ -29,6 +29,7 @@ from ta.config.load import load_config
 from ta.config.mapping import config_to_mapping
 from ta.core import jsonbytes, secrets
 from ta.core.timefmt import parse_rfc3339
+from ta.digestkey import process_digester
 from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.events.config import ConfigLoaded
@@ -58,7 +59,7 @@ def config_event(path: str) -> ConfigLoaded:
     the machine they run on), in its journaled form."""
     args = argparse.Namespace(config_file=path)
     loaded = load_config(args, {}, lambda p: Path(p).read_text(), lambda p: Path(p).exists())
-    mapping = secrets.redact(config_to_mapping(loaded.config))
+    mapping = secrets.redact(config_to_mapping(loaded.config), process_digester())
     return ConfigLoaded(body=jsonbytes.dumps(mapping, option=orjson.OPT_SORT_KEYS), source=path)
 
 

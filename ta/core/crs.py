@@ -5,8 +5,9 @@ Namespaces (their labels drive namespace selectors), Secrets and ConfigMaps (cre
 tuple of parsed ``ScrapeJob``s all selected, valid objects generate, plus the objects rejected (and why).
 
 Each object's outcome is cached; a change regenerates only that object, a Secret or ConfigMap change only the
-objects that read it, and a namespace label change only re-evaluates selection. Secret values come from the
-in-memory ``secret_values`` of live events; in a replay only digests exist and the value is ``<secret …>``.
+objects that read it, and a namespace label change only re-evaluates selection. Secret and ConfigMap values come
+from the in-memory ``secret_values`` of live events; in a replay only digests exist and every value reads as
+``<secret>`` (an empty one as ``""``).
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ class CRState:
                 self._namespaces[name] = labels
             return self._reselect()
         if resource in (SECRETS, CONFIGMAPS):
-            data = self._secret_data(obj, values) if resource == SECRETS else self._configmap_data(obj)
+            data = self._secret_data(obj, values) if resource == SECRETS else self._configmap_data(obj, values)
             target = self._secrets if resource == SECRETS else self._configmaps
             if not deleted and target.get((namespace, name)) == data:
                 return False
@@ -228,13 +229,18 @@ class CRState:
             return dict(values)
         digests = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
         assert isinstance(digests, Mapping)
-        return {str(k): secrets.unknown_value(str(v).removeprefix(secrets.PREFIX)) for k, v in digests.items()}
+        return {str(k): secrets.unknown_value(v) for k, v in digests.items()}
 
     @staticmethod
-    def _configmap_data(obj: Mapping[str, Any]) -> dict[str, str]:
+    def _configmap_data(obj: Mapping[str, Any], values: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        if values:
+            return dict(values)
         data = obj.get("data") if isinstance(obj.get("data"), Mapping) else {}
         assert isinstance(data, Mapping)
-        return {str(k): str(v) for k, v in data.items()}
+        # Journals written before ConfigMap values were digested hold them verbatim: those still replay as they did.
+        return {
+            str(k): secrets.unknown_value(v) if str(v).startswith(secrets.PREFIX) else str(v) for k, v in data.items()
+        }
 
     # --- selection and generation -------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ _KNOWN: dict[tuple[str, str], str] = {
 PODS = "v1/pods"
 NAMESPACES = "v1/namespaces"
 SECRETS = "v1/secrets"
+CONFIGMAPS = "v1/configmaps"
 
 
 def resource_of(api_version: str, kind: str) -> str | None:

@@ -46,8 +46,8 @@ class KubeObjectChanged:
     namespace: str
     name: str
     body: bytes
-    # A Secret's decoded values, in memory only: never journaled, never compared, never printed. Empty in a
-    # replay, where only the digests in ``body`` are known.
+    # A Secret's decoded values (a ConfigMap's ``data``), in memory only: never journaled, never compared, never
+    # printed. Empty in a replay, where only the keyed digests in ``body`` are known.
     secret_values: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     # ``body`` decoded, when the source had it at hand (the live watcher encoded it from this very dict): saves
     # every consumer a decode. In memory only, like ``secret_values``; consumers must treat it as read-only.

@@ -2,7 +2,7 @@
 
 In: the effective TA configuration after defaults < file < env < flags. Out (journaled): ``ConfigLoaded``
 holding that configuration as canonical JSON in the config file's own key layout, with secret values
-replaced by digests (see ``ta.core.secrets``), so a replay loads exactly the same settings.
+replaced by keyed digests (see ``ta.core.secrets``), so a replay loads exactly the same settings.
 """
 
 from __future__ import annotations

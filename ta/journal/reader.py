@@ -26,7 +26,9 @@ from ta.config.yamlguard import GuardedComposer
 from ta.core import jsonbytes
 from ta.core.resources import resource_of
 from ta.core.sanitize import sanitize
+from ta.core.secrets import Digester
 from ta.core.shape import shape_problem
+from ta.digestkey import process_digester
 from ta.events import inputs as _inputs  # noqa: F401  (registers every journaled kind for ``decode``)
 from ta.events.base import Envelope, EventDecodeError, Journaled, decode
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
@@ -96,8 +98,8 @@ def _flatten(doc: Any) -> Iterator[Any]:
         yield doc
 
 
-def object_event(obj: Any) -> KubeObjectChanged | str:
-    """An ADDED event for one Kubernetes object, or why it cannot be one."""
+def object_event(obj: Any, digest: Digester | None = None) -> KubeObjectChanged | str:
+    """An ADDED event for one Kubernetes object, or why it cannot be one (digests under the process's key)."""
     if not isinstance(obj, Mapping):
         return "not an object"
     resource = resource_of(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
@@ -111,7 +113,7 @@ def object_event(obj: Any) -> KubeObjectChanged | str:
     problem = shape_problem(resource, obj)
     if problem is not None:
         return f"{resource} {namespace}/{name}: {problem}"
-    clean = sanitize(resource, dict(obj))
+    clean = sanitize(resource, dict(obj), digest or process_digester())
     try:
         body = jsonbytes.dumps(clean)
     except orjson.JSONEncodeError as exc:  # YAML allows what JSON cannot hold (a number as a map key, say)

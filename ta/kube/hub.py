@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import structlog
 from kubernetes_asyncio.client import ApiClient
 
+from ta.core.secrets import Digester
 from ta.kube.backoff import Backoff
 from ta.kube.scope import WatchScope
 from ta.kube.watch import Emit, KubeEvent, RawObserver, Watcher, WatchTuning
@@ -53,8 +54,10 @@ class WatchHub:
         tuning: WatchTuning | None = None,
         raw_observer: RawObserver | None = None,
         keep_bodies: bool = True,
+        digest: Digester | None = None,
     ) -> None:
         self._api = api
+        self._digest = digest
         self._keep_bodies = keep_bodies
         self._backoff_factory = backoff_factory
         self._tuning = tuning
@@ -134,6 +137,7 @@ class WatchHub:
             tuning=self._tuning,
             raw_observer=self._raw_observer,
             keep_bodies=self._keep_bodies,
+            digest=self._digest,
         )
         shared = _Shared(watcher=watcher)
         holder.append(shared)

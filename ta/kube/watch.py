@@ -9,7 +9,8 @@ In: an ``ApiClient``, a scope, and ``emit`` (the ingress). Out, through ``emit``
 - ``KubeResourceUnavailable`` once when the resource answers 403 (RBAC) or 404 (CRD not installed); it is
   retried slowly, and the next successful list ends the episode.
 
-Every object is sanitised (``ta.core.sanitize``) before it is encoded as compact JSON. A broken stream
+Every object is sanitised (``ta.core.sanitize``, Secret and ConfigMap values as digests under the process's
+key, ``ta.digestkey``, unless another ``Digester`` is given) before it is encoded as compact JSON. A broken stream
 resumes from the last resourceVersion seen, so nothing is lost or repeated; when that is too old (410, as
 an HTTP status or an ERROR event) the scope is re-listed and diffed. Other failures retry with capped
 exponential backoff. Only cancellation ends ``run``.
@@ -36,6 +37,8 @@ from kubernetes_asyncio.client import ApiClient
 
 from ta.core import jsonbytes
 from ta.core.sanitize import sanitize
+from ta.core.secrets import Digester
+from ta.digestkey import process_digester
 from ta.events.cluster import (
     KubeListSynced,
     KubeObjectBatch,
@@ -110,8 +113,10 @@ class Watcher:
         tuning: WatchTuning | None = None,
         raw_observer: RawObserver | None = None,
         keep_bodies: bool = True,
+        digest: Digester | None = None,
     ) -> None:
         self._api = api
+        self._digest = digest or process_digester()
         self._scope = scope
         self._emit = emit
         self._backoff = backoff or Backoff()
@@ -203,7 +208,7 @@ class Watcher:
         """The sanitised object as compact JSON, and the sanitised object itself."""
         if self._raw_observer is not None:
             self._raw_observer(watch_type, self._scope.resource, obj)
-        sanitized = sanitize(self._scope.resource, obj)
+        sanitized = sanitize(self._scope.resource, obj, self._digest)
         meta = sanitized.get("metadata")
         if isinstance(meta, dict) and isinstance(meta.get("namespace"), str):
             # Consumers keep it in many keys: one string per namespace, not one per object (100 000 pods).

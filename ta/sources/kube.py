@@ -2,9 +2,9 @@
 
 In: an ``ApiClient`` and the (resource, namespace) scopes. Out: ``KubeObjectChanged``, ``KubeListSynced`` and
 ``KubeResourceUnavailable`` events (already sanitised by the watcher) submitted to the sequencer. One shared
-watch per scope; retries, re-lists and backoff live in ``ta.kube``. A Secret's real values are read from the
-unsanitised object as it passes and ride along on the event in memory only (``secret_values``); the journal
-sees the digests.
+watch per scope; retries, re-lists and backoff live in ``ta.kube``. The real values of a Secret or a
+ConfigMap are read from the unsanitised object as it passes and ride along on the event in memory only
+(``secret_values``); the journal sees keyed digests (``ta.core.sanitize``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 from kubernetes_asyncio.client import ApiClient
 
-from ta.core.resources import SECRETS
-from ta.core.sanitize import secret_values
+from ta.core.resources import CONFIGMAPS, SECRETS
+from ta.core.sanitize import configmap_values, secret_values
 from ta.core.watches import Scope
 from ta.events.base import Journaled
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged, WatchType
@@ -24,27 +24,32 @@ from ta.kube.hub import WatchHub
 from ta.kube.scope import WatchScope
 from ta.kube.watch import KubeEvent
 
+_HOLDS_VALUES = (SECRETS, CONFIGMAPS)
+
 
 class SecretValues:
-    """The latest decoded values of every Secret seen, keyed by (namespace, name); process memory only."""
+    """The latest values of every Secret and ConfigMap seen, by (resource, namespace, name); process memory only."""
 
     def __init__(self) -> None:
-        self._values: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        self._values: dict[tuple[str, str, str], tuple[tuple[str, str], ...]] = {}
 
     def observe(self, watch_type: WatchType, resource: str, obj: Mapping[str, Any]) -> None:
-        if resource != SECRETS:
+        if resource not in _HOLDS_VALUES:
             return
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
         assert isinstance(meta, Mapping)
-        key = (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+        key = (resource, str(meta.get("namespace") or ""), str(meta.get("name") or ""))
         if watch_type == "DELETED":
             self._values.pop(key, None)
             return
-        values = secret_values(obj)
-        self._values[key] = tuple(sorted((k, v.decode("utf-8", "surrogateescape")) for k, v in values.items()))
+        if resource == SECRETS:
+            decoded = secret_values(obj)
+            self._values[key] = tuple(sorted((k, v.decode("utf-8", "surrogateescape")) for k, v in decoded.items()))
+        else:
+            self._values[key] = tuple(sorted(configmap_values(obj).items()))
 
     def attach(self, event: KubeEvent) -> KubeEvent:
-        if event.resource != SECRETS:
+        if event.resource not in _HOLDS_VALUES:
             return event
         if isinstance(event, KubeObjectBatch):
             return dataclasses.replace(event, changes=tuple(self._attach(change) for change in event.changes))
@@ -55,7 +60,7 @@ class SecretValues:
     def _attach(self, event: KubeObjectChanged) -> KubeObjectChanged:
         if event.watch_type == "DELETED":
             return event
-        values = self._values.get((event.namespace, event.name), ())
+        values = self._values.get((event.resource, event.namespace, event.name), ())
         return dataclasses.replace(event, secret_values=values)
 
 

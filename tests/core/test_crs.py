@@ -39,8 +39,24 @@ def service_monitor(name: str, ns: str = "a", *, secret: str = "", interval: str
     }
 
 
+DIGEST = secrets.Digester(b"k" * 32)
+
+
 def secret(name: str, ns: str = "a", **values: str) -> dict[str, Any]:
-    return {"metadata": {"name": name, "namespace": ns}, "data": {k: secrets.digest(v) for k, v in values.items()}}
+    """A Secret as journaled: its values as keyed digests."""
+    return {"metadata": {"name": name, "namespace": ns}, "data": {k: DIGEST.text(v) for k, v in values.items()}}
+
+
+def configmap(name: str, ns: str = "a", **values: str) -> dict[str, Any]:
+    """A ConfigMap as journaled: its values as keyed digests (an empty one stays empty)."""
+    data = {k: DIGEST.text(v) if v else "" for k, v in values.items()}
+    return {"metadata": {"name": name, "namespace": ns}, "data": data}
+
+
+def tls_monitor(name: str, cm: str, ns: str = "a") -> dict[str, Any]:
+    monitor = service_monitor(name, ns)
+    monitor["spec"]["endpoints"][0]["tlsConfig"] = {"ca": {"configMap": {"name": cm, "key": "ca.crt"}}}
+    return monitor
 
 
 def state(cfg: TAConfig | None = None) -> CRState:
@@ -104,6 +120,39 @@ def test_replayed_secret_has_no_value_and_serves_secret_placeholder() -> None:
     s.object_changed("v1/secrets", "ADDED", secret("creds", user="u", pw="hunter2"))  # digests only
     body = render_scrape_configs(s.jobs(), reveal_secrets=True)
     assert b"hunter2" not in body and b'"password":"\\u003csecret\\u003e"' in body
+    # The username (no Prometheus Secret) reads as the placeholder too; no digest reaches an answer.
+    assert b'"username":"\\u003csecret\\u003e"' in body and b"hmac-sha256" not in body
+
+
+def test_configmap_values_are_inlined_live_and_placeholders_in_a_replay() -> None:
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    live = state()
+    live.object_changed(SM, "ADDED", tls_monitor("web", "ca"))
+    assert names(live) == [] and "ca" in live.rejected()[0].reason
+    assert live.object_changed("v1/configmaps", "ADDED", configmap("ca", **{"ca.crt": pem}), values=(("ca.crt", pem),))
+    assert len(live.jobs()) == 1
+    body = render_scrape_configs(live.jobs(), reveal_secrets=False)
+    assert b"MIIB" in body  # a CA is no Prometheus Secret: served as it is, as the operator inlines it
+    # A changed value regenerates the reader.
+    other = pem.replace("MIIB", "MIIC")
+    assert live.object_changed(
+        "v1/configmaps", "MODIFIED", configmap("ca", **{"ca.crt": other}), values=(("ca.crt", other),)
+    )
+    assert b"MIIC" in render_scrape_configs(live.jobs(), reveal_secrets=False)
+
+    replayed = state()
+    replayed.object_changed(SM, "ADDED", tls_monitor("web", "ca"))
+    replayed.object_changed("v1/configmaps", "ADDED", configmap("ca", **{"ca.crt": pem}))  # digests only
+    body = render_scrape_configs(replayed.jobs(), reveal_secrets=True)
+    assert b"MIIB" not in body and b'"ca":"\\u003csecret\\u003e"' in body and b"hmac-sha256" not in body
+
+
+def test_configmap_from_an_old_journal_still_replays_verbatim() -> None:
+    s = state()
+    s.object_changed(SM, "ADDED", tls_monitor("web", "ca"))
+    verbatim = {"metadata": {"name": "ca", "namespace": "a"}, "data": {"ca.crt": "PEM"}}
+    s.object_changed("v1/configmaps", "ADDED", verbatim)
+    assert b'"ca":"PEM"' in render_scrape_configs(s.jobs(), reveal_secrets=False)
 
 
 def test_namespace_selector_and_label_changes() -> None:

@@ -9,7 +9,19 @@ from typing import Any
 
 import orjson
 
-from ta.core.sanitize import LAST_APPLIED, digest, sanitize, secret_values
+from ta.core.sanitize import LAST_APPLIED, configmap_values, secret_values
+from ta.core.sanitize import sanitize as sanitize_with
+from ta.core.secrets import PREFIX, Digester
+
+DIGEST = Digester(b"k" * 32)
+
+
+def digest(value: bytes) -> str:
+    return DIGEST(value)
+
+
+def sanitize(resource: str, obj: dict[str, Any]) -> dict[str, Any]:
+    return sanitize_with(resource, obj, DIGEST)
 
 SECRET_WORDS = ("hunter2", "s3cr3t-arg", "/bin/leak", "vol-secret", "mount-secret", "from-secret")
 
@@ -122,10 +134,10 @@ def test_secret_values_are_digested_per_key() -> None:
         "stringData": {"user": "admin"},
     }
     out = sanitize("v1/secrets", secret)
-    assert out["data"] == {
-        "pw": "sha256:" + hashlib.sha256(b"hunter2").hexdigest(),
-        "tls.key": "sha256:" + hashlib.sha256(b"KEY").hexdigest(),
-    }
+    assert out["data"] == {"pw": digest(b"hunter2"), "tls.key": digest(b"KEY")}
+    # Keyed: not the plain SHA-256 anyone could compute from a guess.
+    assert out["data"]["pw"].startswith(PREFIX)
+    assert hashlib.sha256(b"hunter2").hexdigest() not in out["data"]["pw"]
     assert out["stringData"] == {"user": digest(b"admin")}
     assert "aHVudGVyMg" not in orjson.dumps(out).decode()
     assert out["type"] == "Opaque"
@@ -157,3 +169,34 @@ def test_non_dict_shapes_do_not_crash() -> None:
     # Objects from hand-written files can be malformed; sanitising must not be where that fails.
     odd = {"metadata": "x", "spec": {"containers": ["x", None], "initContainers": "nope"}}
     assert sanitize("v1/pods", odd) == odd
+
+
+def test_configmap_values_are_digested_like_secret_values() -> None:
+    db_url = "postgres://app:pw@db/app"
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c", "namespace": "ns", "annotations": {LAST_APPLIED: f'{{"db_url":"{db_url}"}}'}},
+        "data": {"db_url": db_url, "ca.crt": "PEM", "empty": ""},
+        "binaryData": {"blob": base64.b64encode(b"\x00raw").decode()},
+    }
+    out = sanitize("v1/configmaps", cm)
+    assert out["data"] == {"db_url": digest(db_url.encode()), "ca.crt": digest(b"PEM"), "empty": ""}
+    assert out["binaryData"] == {"blob": digest(b"\x00raw")}
+    assert out["metadata"]["annotations"][LAST_APPLIED] == digest(cm["metadata"]["annotations"][LAST_APPLIED].encode())
+    text = orjson.dumps(out).decode()
+    assert "postgres" not in text and "pw@db" not in text and "AHJhdw" not in text
+    # The live process keeps the values, in memory only.
+    assert configmap_values(cm) == {"db_url": db_url, "ca.crt": "PEM", "empty": ""}
+    assert configmap_values({"metadata": {"name": "none"}}) == {}
+
+
+def test_empty_values_stay_empty() -> None:
+    out = sanitize("v1/secrets", {"data": {"k": ""}, "stringData": {"s": ""}})
+    assert out["data"] == {"k": ""} and out["stringData"] == {"s": ""}
+
+
+def test_digests_depend_on_the_key() -> None:
+    other = Digester(b"o" * 32)
+    secret = {"data": {"pw": base64.b64encode(b"hunter2").decode()}}
+    assert sanitize("v1/secrets", secret)["data"]["pw"] != sanitize_with("v1/secrets", secret, other)["data"]["pw"]

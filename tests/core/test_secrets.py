@@ -1,4 +1,15 @@
+import hashlib
+import pickle
+
+import pytest
+
 from ta.core import secrets
+
+DIGEST = secrets.Digester(b"k" * 32)
+
+
+def form(value: str) -> dict[str, str]:
+    return secrets.journal_form(value, DIGEST)
 
 
 def test_redacts_prometheus_secret_fields_anywhere() -> None:
@@ -19,15 +30,15 @@ def test_redacts_prometheus_secret_fields_anywhere() -> None:
             ]
         }
     }
-    out = secrets.redact(config)
+    out = secrets.redact(config, DIGEST)
     job = out["config"]["scrape_configs"][0]
-    assert job["basic_auth"] == {"username": "u", "password": secrets.journal_form("p")}
-    assert job["authorization"]["credentials"] == secrets.journal_form("c")
-    assert job["tls_config"] == {"key": secrets.journal_form("PEM"), "cert": "public"}
-    assert job["oauth2"]["client_secret"] == secrets.journal_form("s")
-    assert job["http_headers"]["X"] == {"values": ["v"], "secrets": [secrets.journal_form("hidden")]}
-    assert job["proxy_connect_header"] == {"P": [secrets.journal_form("x")]}
-    assert job["http_sd_configs"][0]["bearer_token"] == secrets.journal_form("b")
+    assert job["basic_auth"] == {"username": "u", "password": form("p")}
+    assert job["authorization"]["credentials"] == form("c")
+    assert job["tls_config"] == {"key": form("PEM"), "cert": "public"}
+    assert job["oauth2"]["client_secret"] == form("s")
+    assert job["http_headers"]["X"] == {"values": ["v"], "secrets": [form("hidden")]}
+    assert job["proxy_connect_header"] == {"P": [form("x")]}
+    assert job["http_sd_configs"][0]["bearer_token"] == form("b")
     # Label names that happen to equal secret key names are not secrets.
     assert job["relabel_configs"] == [{"source_labels": ["key"], "target_label": "password"}]
     text = repr(out)
@@ -35,7 +46,34 @@ def test_redacts_prometheus_secret_fields_anywhere() -> None:
 
 
 def test_digest_round_trip_and_change_visible() -> None:
-    form = secrets.journal_form("one")
-    assert secrets.digest_of(form) == secrets.digest("one").removeprefix(secrets.PREFIX)
-    assert secrets.journal_form("one") != secrets.journal_form("two")
+    one = form("one")
+    assert secrets.digest_of(one) == DIGEST.text("one")
+    assert form("one") == one  # same value, same digest (within a key)
+    assert form("one") != form("two")
     assert secrets.digest_of("plain") is None
+    assert secrets.digest_of({"$secret": "sha256:" + "0" * 64}) == "sha256:" + "0" * 64  # old journals read
+
+
+def test_digest_is_keyed_not_a_plain_hash() -> None:
+    value = "hunter2"
+    digest = DIGEST.text(value)
+    assert digest.startswith("hmac-sha256:")
+    assert hashlib.sha256(value.encode()).hexdigest() not in digest
+    assert secrets.Digester(b"o" * 32).text(value) != digest
+
+
+def test_digester_never_shows_or_ships_its_key() -> None:
+    key = b"K3Y-" * 8
+    digester = secrets.Digester(key)
+    assert "K3Y" not in repr(digester) and "K3Y" not in str(digester)
+    with pytest.raises(TypeError):
+        pickle.dumps(digester)
+    with pytest.raises(ValueError):
+        secrets.Digester(b"short")
+
+
+def test_replay_reads_every_digest_as_the_same_placeholder() -> None:
+    assert secrets.unknown_value(DIGEST.text("a")) == secrets.unknown_value(DIGEST.text("b")) == "<secret>"
+    assert secrets.unknown_value("sha256:" + "1" * 64) == "<secret>"
+    assert secrets.unknown_value("") == ""
+    assert secrets.unknown_value("sha256:" + hashlib.sha256(b"").hexdigest()) == ""  # an old journal's empty value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -323,29 +324,39 @@ async def test_everything_emitted_is_sanitised_and_raw_values_reach_the_observer
     server: FakeApiServer, api: Any, recorder: Recorder
 ) -> None:
     seen: list[tuple[WatchType, str, dict[str, Any]]] = []
+    db_url = "postgres://app:pw@db/app"
     server.add("v1/pods", pod("a"))
     server.add("v1/secrets", {"metadata": {"name": "s", "namespace": "ns"}, "data": {"pw": "aHVudGVyMg=="}})
-    secrets = WatchScope(resource="v1/secrets")
+    server.add("v1/configmaps", {"metadata": {"name": "c", "namespace": "ns"}, "data": {"db_url": db_url}})
+    observe = lambda t, r, o: seen.append((t, r, dict(o)))  # noqa: E731
     w_pods = watcher(api, recorder)
-    w_secrets = watcher(api, recorder, secrets, raw_observer=lambda t, r, o: seen.append((t, r, dict(o))))
-    async with running(w_pods.run()), running(w_secrets.run()):
-        await recorder.wait_synced(2)
-        await server.wait_until(lambda: server.open_watches() == 2)
+    w_secrets = watcher(api, recorder, WatchScope(resource="v1/secrets"), raw_observer=observe)
+    w_configmaps = watcher(api, recorder, WatchScope(resource="v1/configmaps"), raw_observer=observe)
+    async with running(w_pods.run()), running(w_secrets.run()), running(w_configmaps.run()):
+        await recorder.wait_synced(3)
+        await server.wait_until(lambda: server.open_watches() == 3)
         server.modify("v1/pods", pod("a", v="2"))
         server.modify("v1/secrets", {"metadata": {"name": "s", "namespace": "ns"}, "data": {"pw": "aHVudGVyMw=="}})
-        await recorder.wait_for(lambda evs: len(evs) == 6)
+        server.modify("v1/configmaps", {"metadata": {"name": "c", "namespace": "ns"}, "data": {"db_url": db_url + "2"}})
+        await recorder.wait_for(lambda evs: len(evs) == 9)
     bodies = [e.body for e in recorder.objects()]
-    assert len(bodies) == 4
+    assert len(bodies) == 6
+    plain_sha = hashlib.sha256(b"hunter2").hexdigest().encode()
     for body in bodies:
         assert b"hunter2" not in body
         assert b"aHVudGVy" not in body
-    # The two watchers interleave: pick each resource's events out.
+        assert b"postgres" not in body and b"pw@db" not in body
+        assert plain_sha not in body
+    # The watchers interleave: pick each resource's events out.
     pod_body = next(e.obj() for e in recorder.objects() if e.resource == "v1/pods")
     assert pod_body["spec"]["containers"] == [{"name": "c"}]
-    secret_bodies = [e.obj() for e in recorder.objects() if e.resource == "v1/secrets"]
-    assert secret_bodies[0]["data"]["pw"].startswith("sha256:")
-    assert secret_bodies[0]["data"]["pw"] != secret_bodies[1]["data"]["pw"]  # a change still shows
-    assert [(t, o["data"]["pw"]) for t, _, o in seen] == [("ADDED", "aHVudGVyMg=="), ("MODIFIED", "aHVudGVyMw==")]
+    for resource, key in (("v1/secrets", "pw"), ("v1/configmaps", "db_url")):
+        journaled = [e.obj()["data"][key] for e in recorder.objects() if e.resource == resource]
+        assert journaled[0].startswith("hmac-sha256:")
+        assert journaled[0] != journaled[1]  # a change still shows
+    by_resource = {r: [(t, o["data"]) for t, rr, o in seen if rr == r] for r in ("v1/secrets", "v1/configmaps")}
+    assert by_resource["v1/secrets"] == [("ADDED", {"pw": "aHVudGVyMg=="}), ("MODIFIED", {"pw": "aHVudGVyMw=="})]
+    assert by_resource["v1/configmaps"] == [("ADDED", {"db_url": db_url}), ("MODIFIED", {"db_url": db_url + "2"})]
 
 
 async def test_without_bodies_a_relist_deletion_names_the_object_and_snapshots_are_refused(
