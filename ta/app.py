@@ -310,6 +310,7 @@ async def run_pipeline(
     shutdown_timeout: float = 10.0,
     started: asyncio.Event | None = None,
     http_limits: Limits | None = None,
+    debug_events_on_plain_port: bool = False,
 ) -> None:
     """Run until ``stop`` is set, then shut down in order within ``shutdown_timeout`` seconds. The HTTP
     listeners share the connection budget of ``http_limits`` (timeouts and cap, see ``ta.http.connections``)."""
@@ -321,6 +322,7 @@ async def run_pipeline(
         allow_insecure_auth_secrets=allow_insecure_auth_secrets,
         is_ready=p.is_ready,
         diagnostics=p.serving.diagnostics,
+        debug_events_on_plain_port=debug_events_on_plain_port,
     )
     async with asyncio.TaskGroup() as tg:
         stages = await _run_actors(p, tg)
@@ -456,5 +458,6 @@ async def run_live(loaded: LoadedConfig) -> int:
         stop=stop,
         allow_insecure_auth_secrets=config.allow_insecure_auth_secrets,
         http_limits=http_limits,
+        debug_events_on_plain_port=loaded.debug_events_on_plain_port,
     )
     return 0

@@ -24,7 +24,7 @@ import structlog
 from ta import logs
 from ta.app import parse_listen_addr, run_live
 from ta.config.errors import ConfigError
-from ta.config.flags import add_run_flags
+from ta.config.flags import add_debug_events_flag, add_run_flags
 from ta.config.load import load_config
 from ta.promcfg.errors import ConfigError as PromConfigError
 from ta.promcfg.scrape import parse_prometheus_config
@@ -59,6 +59,7 @@ def _replay_parser() -> argparse.ArgumentParser:
         help=f"exit {EXIT_INCOMPLETE} when lines or objects were skipped or the journal is incomplete",
     )
     parser.add_argument("--log-format", default=None, choices=("json", "console"))
+    add_debug_events_flag(parser)
     return parser
 
 
@@ -150,6 +151,7 @@ def replay_main(argv: list[str]) -> int:
             listen_addr=args.listen_addr,
             journal_out=args.journal,
             answers_out=args.dump_answers,
+            debug_events_on_plain_port=bool(args.enable_debug_events_on_plain_port),
         )
         return 0
 

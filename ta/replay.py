@@ -170,6 +170,7 @@ async def replay(
     journal_out: str | None = None,
     answers_out: str | None = None,
     shutdown_timeout: float = 10.0,
+    debug_events_on_plain_port: bool = False,
 ) -> Pipeline:
     tune_gc()
     last_ts = capture.envelopes[-1].ts if capture.envelopes else 0.0
@@ -211,6 +212,7 @@ async def replay(
                     stop=stop,
                     started=started,
                     shutdown_timeout=shutdown_timeout,
+                    debug_events_on_plain_port=debug_events_on_plain_port,
                 )
             )
             await started.wait()

@@ -4,6 +4,11 @@ In: input events from sources (Kubernetes watches, the clock, file reads, the lo
 envelopes during replay. Out: stamped ``Envelope`` values (sequence number, ingress time) appended to the
 journal, kept in an in-memory tail bounded by count and bytes for ``GET /debug/events``, and handed to the router.
 
+The tail is indexed by sequence number: a follower reads only the entries after its position (a binary search,
+then a slice), so each new entry costs every open stream work for that entry, not for the whole tail. Followers
+wait on one shared future, resolved at each append and when the sequencer stops (``wait_appended`` then says
+no more entries will come, so streams end at once on shutdown).
+
 The sequencer admits the next entry only when the pipeline is idle (see ``ta.actors.runtime``), which is
 what makes a replay step through exactly the same states as the live run.
 """
@@ -11,7 +16,7 @@ what makes a replay step through exactly the same states as the live run.
 from __future__ import annotations
 
 import asyncio
-import collections
+import bisect
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -49,11 +54,18 @@ class Sequencer:
         self._clock = clock
         self._journal = journal
         self.inbox: Mailbox[Journaled | Envelope] = Mailbox("ingress", None, inbox_size)
-        self._tail: collections.deque[tuple[int, bytes]] = collections.deque(maxlen=retain)
+        # The tail: parallel lists of strictly increasing seqs and their lines, live from index ``_head`` on (the
+        # entries before it were evicted; the lists are compacted once that prefix is half of them). Lists rather
+        # than a deque: a follower finds its position by bisection, which needs O(1) indexing.
+        self._seqs: list[int] = []
+        self._lines: list[bytes] = []
+        self._head = 0
+        self._retain_count = retain
         # Each line is a copy of its event (a pod is ~2 KB): a large cluster's initial lists alone would otherwise
         # keep hundreds of MiB here. The journal file, when kept, has everything.
         self._tail_bytes = 0
         self._retain_bytes = retain_bytes
+        self._closed = False  # run() has ended: no entry will be appended any more
         self._seq = 0
         # Resolved (and replaced) at each append; only /debug/events followers wait on it. A bare future, not a
         # Condition: an append must not take a lock for every one of a big cluster's ~100 000 list entries.
@@ -78,62 +90,97 @@ class Sequencer:
         return Envelope(seq=self._seq, ts=self._clock(), event=item)
 
     async def run(self) -> None:
-        async for item in self.inbox.messages():
-            try:
-                envelope = self._stamp(item)
-                line = self._journal.append(envelope) if self._journal is not None else encode(envelope)
-                self._retain(envelope.seq, line)
-                appended = self._appended
-                if appended is not None:
-                    self._appended = None
-                    if not appended.done():
-                        appended.set_result(None)
-                await self._router(envelope)
-                await self._inflight.wait_idle()
-                if self._settled is not None:
-                    self._settled(envelope)
-            finally:
-                self.inbox.done()
-                if len(self.inbox) == 0:
-                    self._drained.set()
-        if self._journal is not None:
-            self._journal.close()
+        try:
+            async for item in self.inbox.messages():
+                try:
+                    envelope = self._stamp(item)
+                    line = self._journal.append(envelope) if self._journal is not None else encode(envelope)
+                    self._retain(envelope.seq, line)
+                    self._wake_followers()
+                    await self._router(envelope)
+                    await self._inflight.wait_idle()
+                    if self._settled is not None:
+                        self._settled(envelope)
+                finally:
+                    self.inbox.done()
+                    if len(self.inbox) == 0:
+                        self._drained.set()
+            if self._journal is not None:
+                self._journal.close()
+        finally:
+            self._closed = True
+            self._wake_followers()
+
+    def _wake_followers(self) -> None:
+        appended = self._appended
+        if appended is not None:
+            self._appended = None
+            if not appended.done():
+                appended.set_result(None)
 
     def _retain(self, seq: int, line: bytes) -> None:
-        tail = self._tail
-        if len(tail) == tail.maxlen:
-            self._tail_bytes -= len(tail[0][1])
-        tail.append((seq, line))
+        seqs, lines = self._seqs, self._lines
+        if len(seqs) > self._head and seq <= seqs[-1]:
+            # Only a hand-edited journal replays seqs out of order. Positions must increase: start the tail over.
+            seqs.clear()
+            lines.clear()
+            self._head = self._tail_bytes = 0
+        seqs.append(seq)
+        lines.append(line)
         self._tail_bytes += len(line)
-        while self._tail_bytes > self._retain_bytes and len(tail) > 1:
-            self._tail_bytes -= len(tail.popleft()[1])
+        while len(seqs) - self._head > self._retain_count or (
+            self._tail_bytes > self._retain_bytes and len(seqs) - self._head > 1
+        ):
+            self._tail_bytes -= len(lines[self._head])
+            lines[self._head] = b""  # the bytes go now; the slot goes at the next compaction
+            self._head += 1
+        if self._head >= 1024 and self._head * 2 >= len(seqs):
+            del seqs[: self._head]
+            del lines[: self._head]
+            self._head = 0
 
     async def wait_drained(self) -> None:
         """Wait until every submitted entry has been processed through the whole pipeline."""
         await self._drained.wait()
         await self._inflight.wait_idle()
 
-    def tail_since(self, seq: int) -> list[tuple[int, bytes]]:
-        """Journal lines with a sequence number above ``seq`` still held in memory, in order."""
-        return [(s, line) for s, line in self._tail if s > seq]
+    def tail_since(self, seq: int, limit: int | None = None) -> list[tuple[int, bytes]]:
+        """Journal lines with a sequence number above ``seq`` still held in memory, in order (at most ``limit``).
+
+        O(log n) to find the position, then only the entries returned are touched.
+        """
+        seqs = self._seqs
+        start = bisect.bisect_right(seqs, seq, lo=self._head)
+        end = len(seqs) if limit is None else min(len(seqs), start + limit)
+        return list(zip(seqs[start:end], self._lines[start:end], strict=True))
 
     @property
     def oldest_retained(self) -> int:
-        return self._tail[0][0] if self._tail else self._seq + 1
+        return self._seqs[self._head] if len(self._seqs) > self._head else self._seq + 1
 
-    async def wait_appended(self, after: int, max_wait: float) -> bool:
-        """Wait until an entry with a sequence number above ``after`` exists (or the timeout passes)."""
+    @property
+    def closed(self) -> bool:
+        """True once the sequencer has stopped: nothing more will be appended."""
+        return self._closed
+
+    def _last_retained(self) -> int:
+        return self._seqs[-1] if len(self._seqs) > self._head else 0
+
+    async def wait_appended(self, after: int, max_wait: float | None = None) -> bool:
+        """Wait until the tail holds an entry with a sequence number above ``after``: True then; False when the
+        sequencer has stopped (no entry will come) or ``max_wait`` seconds passed first."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + max_wait
-        while self._seq <= after:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
+        deadline = None if max_wait is None else loop.time() + max_wait
+        while self._last_retained() <= after:
+            if self._closed:
                 return False
             if self._appended is None:
                 self._appended = loop.create_future()
             try:
-                # shield: one waiter timing out must not cancel the future the other followers share
-                await asyncio.wait_for(asyncio.shield(self._appended), remaining)
+                async with asyncio.timeout_at(deadline):
+                    # shield: one waiter leaving (timeout, or its client gone) must not cancel the future the
+                    # other followers share
+                    await asyncio.shield(self._appended)
             except TimeoutError:
                 return False
         return True

@@ -8,7 +8,7 @@ only lets a flag override the file when it was set). Boolean flags take an optio
 Namespace attributes: config_file, listen_addr, enable_prometheus_cr_watcher, kubeconfig_path,
 enable_https_server, listen_addr_https, https_ca_file, https_tls_cert_file, https_tls_key_file,
 allow_insecure_auth_secrets, zap_devel, zap_encoder, zap_log_level, zap_stacktrace_level, zap_time_encoding,
-journal, log_format.
+journal, log_format, enable_debug_events_on_plain_port.
 """
 
 from __future__ import annotations
@@ -81,3 +81,14 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     ours = parser.add_argument_group("ta extras")
     ours.add_argument("--journal", default=None, metavar="PATH", help="write the input journal to PATH")
     ours.add_argument("--log-format", default=None, choices=LOG_FORMATS, help="log encoding (overrides --zap-encoder)")
+    add_debug_events_flag(ours)
+
+
+def add_debug_events_flag(parser: _FlagTarget) -> None:
+    """``--enable-debug-events-on-plain-port`` (``ta run`` and ``ta replay --serve``)."""
+    _bool_flag(
+        parser,
+        "--enable-debug-events-on-plain-port",
+        "also serve /debug/events (every input: names, labels, secret digests) on the plain HTTP port; "
+        "without it only mTLS clients get it",
+    )

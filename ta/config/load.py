@@ -43,6 +43,7 @@ class LoadedConfig:
     missing_kubeconfig: str  # the kubeconfig path that did not exist ("" when none), to log once
     journal_path: str | None
     logging: LogOptions
+    debug_events_on_plain_port: bool = False  # serve /debug/events without a client certificate (our flag)
 
 
 def _flag(args: argparse.Namespace, name: str) -> Any:
@@ -135,4 +136,5 @@ def load_config(
         missing_kubeconfig=missing_kubeconfig,
         journal_path=_flag(args, "journal"),
         logging=_log_options(args),
+        debug_events_on_plain_port=bool(_flag(args, "enable_debug_events_on_plain_port")),
     )

@@ -12,6 +12,10 @@ A request can never get a 5xx for what it asks: a path with a malformed ``%`` es
 that does not exist, and ``collector_id`` is read from the raw query as Go's ``URL.Query`` reads it. A
 client that goes away in the middle of an answer is a counter and a debug line (``ta.http.connections``).
 ``serve`` runs the app under ``connections.Limits`` (header and idle timeouts, a connection cap).
+
+``/debug/events`` shows every input (object names, labels, secret digests): it is served to clients of the
+mTLS listener, and on the plain port only with ``--enable-debug-events-on-plain-port`` (otherwise 403 with a
+one-line hint). Its streams end when the sequencer stops or the client goes.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import structlog
 from aiohttp import web
 
 from ta.actors.ingress import Sequencer
@@ -36,6 +41,14 @@ JSON = "application/json"
 _TARGETS_PATH = re.compile(r"^/jobs/([^/]+)/targets$")
 _NOT_FOUND = b"404 page not found"
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_EVENTS_REFUSED = (
+    b"403 forbidden: /debug/events is served on the mTLS listener; "
+    b"to serve it on this port start ta with --enable-debug-events-on-plain-port\n"
+)
+# Lines per write: a follower far behind (or starting at 0) catches up in bounded steps.
+_EVENTS_CHUNK = 512
+
+log = structlog.get_logger("ta.http")
 
 
 @dataclass(slots=True, kw_only=True)
@@ -46,6 +59,8 @@ class ServerState:
     allow_insecure_auth_secrets: bool
     is_ready: Callable[[], bool]
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    # /debug/events on a listener without client certificates (our flag; off by default).
+    debug_events_on_plain_port: bool = False
 
 
 def _wants_html(request: web.Request) -> bool:
@@ -101,6 +116,10 @@ def go_query_values(raw_query: str, key: str) -> list[str]:
         if value is not None:
             values.append(value)
     return values
+def _verified_client(request: web.Request) -> bool:
+    """The request came over TLS with a client certificate the handshake verified (the mTLS listener)."""
+    transport = request.transport
+    return request.secure and transport is not None and bool(transport.get_extra_info("peercert"))
 
 
 def _empty(status: int) -> web.Response:
@@ -112,6 +131,17 @@ class Handlers:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self.pages = debug_pages.DebugPages(state.view, state.diagnostics)
+        self._streams: set[asyncio.Task[object]] = set()  # the handler tasks of open /debug/events streams
+
+    @property
+    def open_streams(self) -> int:
+        return len(self._streams)
+
+    async def end_streams(self, _app: web.Application) -> None:
+        """On server shutdown: cancel streams still open (a follower ends by itself when the sequencer stops;
+        one left is stuck writing to a client that does not read), so shutdown never waits on them."""
+        for task in list(self._streams):
+            task.cancel()
 
     async def scrape_configs(self, request: web.Request) -> web.Response:
         if _wants_html(request):
@@ -143,21 +173,37 @@ class Handlers:
         sequencer = self.state.sequencer
         if sequencer is None:
             return _not_found()
+        if not (self.state.debug_events_on_plain_port or _verified_client(request)):
+            # 403 rather than a bare 404: the operator learns which switch serves it; nothing is disclosed
+            # that the README does not say.
+            return web.Response(status=403, body=_EVENTS_REFUSED, headers={"Content-Type": "text/plain"})
         try:
             since = int(request.query.get("since", "0"))
         except ValueError:
             return web.Response(status=400, body=b"since must be an integer sequence number\n")
         follow = request.query.get("follow", "true").lower() not in ("0", "false", "no")
         response = web.StreamResponse(headers={"Content-Type": "application/x-ndjson"})
-        await response.prepare(request)
-        while True:
-            for seq, line in sequencer.tail_since(since):
-                await response.write(line)
-                since = seq
-            if not follow:
-                break
-            await sequencer.wait_appended(since, max_wait=15.0)
-        await response.write_eof()
+        task = asyncio.current_task()
+        assert task is not None
+        self._streams.add(task)
+        try:
+            await response.prepare(request)
+            # A client that goes away cancels this task (the servers run with handler_cancellation), so a
+            # follower waiting for the next entry is released at once, not at its next write.
+            while True:
+                batch = sequencer.tail_since(since, limit=_EVENTS_CHUNK)
+                if batch:
+                    await response.write(b"".join(line for _, line in batch))
+                    since = batch[-1][0]
+                    if len(batch) == _EVENTS_CHUNK:
+                        continue
+                if not follow or not await sequencer.wait_appended(since):
+                    break  # everything asked for was sent, or the sequencer stopped: end the stream cleanly
+            await response.write_eof()
+        except ConnectionError:
+            log.debug("debug_events.client_gone", since=since)
+        finally:
+            self._streams.discard(task)
         return response
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
@@ -239,14 +285,17 @@ async def _drop_server_header(_request: web.Request, response: web.StreamRespons
 
 STATE = web.AppKey("state", ServerState)
 GUARD = web.AppKey("guard", Guard)
+HANDLERS = web.AppKey("handlers", Handlers)
 
 
 def build_app(state: ServerState) -> web.Application:
     handlers = Handlers(state)
     app = web.Application(handler_args={"max_field_size": 65536})
     app[STATE] = state
+    app[HANDLERS] = handlers
     app.router.add_route("*", "/{tail:.*}", handlers.dispatch)
     app.on_response_prepare.append(_drop_server_header)
+    app.on_shutdown.append(handlers.end_streams)
     return app
 
 
@@ -266,9 +315,13 @@ async def listening(
     limits = limits or Limits()
     guard = Guard(limits, app[STATE].metrics, cap=limits.connection_cap(listeners))
     app[GUARD] = guard
-    # aiohttp's own keep-alive timer stays as a backstop behind the guard's deadlines.
+    # aiohttp's own keep-alive timer stays as a backstop behind the guard's deadlines. handler_cancellation: a
+    # client gone mid-request cancels its handler (a /debug/events follower would otherwise wait for its next
+    # write to notice).
     backstop = 2 * max(limits.header_timeout, limits.idle_timeout) + 1
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0, keepalive_timeout=backstop)
+    runner = web.AppRunner(
+        app, access_log=None, shutdown_timeout=5.0, keepalive_timeout=backstop, handler_cancellation=True
+    )
     await runner.setup()
     sweeper: asyncio.Task[None] | None = None
     try:

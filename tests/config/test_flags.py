@@ -33,6 +33,7 @@ def test_nothing_given_means_every_flag_is_none() -> None:
             "zap_time_encoding",
             "journal",
             "log_format",
+            "enable_debug_events_on_plain_port",
         ]
     )
 

@@ -191,6 +191,12 @@ def test_run_extras_and_logging_options() -> None:
     assert load(MINIMAL, "--journal=/tmp/j.jsonl").journal_path == "/tmp/j.jsonl"
 
 
+def test_debug_events_on_the_plain_port_only_when_asked() -> None:
+    assert load().debug_events_on_plain_port is False
+    assert load(MINIMAL, "--enable-debug-events-on-plain-port").debug_events_on_plain_port is True
+    assert load(MINIMAL, "--enable-debug-events-on-plain-port=false").debug_events_on_plain_port is False
+
+
 def test_namespace_without_some_flags_is_tolerated() -> None:
     loaded = load_config(
         argparse.Namespace(listen_addr=":1"), {"HOME": "/h"}, files({"/conf/targetallocator.yaml": MINIMAL}), bool

@@ -85,6 +85,14 @@ def test_mtls_server_reveals_secrets_only_to_verified_clients(tmp_path: Path) ->
             ) as resp:
                 assert b"10.0.0.1:80" in resp.read()
 
+            # The event stream: mTLS clients only, unless --enable-debug-events-on-plain-port.
+            status, body = fetch(f"http://127.0.0.1:{port}/debug/events?follow=false")
+            assert status == 403 and b"--enable-debug-events-on-plain-port" in body
+            with urllib.request.urlopen(
+                f"https://127.0.0.1:{https_port}/debug/events?follow=false", context=context, timeout=10
+            ) as resp:
+                assert resp.status == 200 and b'"kind":"config.loaded"' in resp.read()
+
             anonymous = ssl.create_default_context(cafile=str(ca_file))
             try:
                 urllib.request.urlopen(f"https://127.0.0.1:{https_port}/scrape_configs", context=anonymous, timeout=10)

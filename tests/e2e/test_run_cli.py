@@ -126,6 +126,7 @@ def _serve_journal_and_stop(tmp_path: Path, kubeconfig: Path) -> None:
             str(journal),
             "--log-format",
             "json",
+            "--enable-debug-events-on-plain-port",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
