@@ -227,3 +227,15 @@ def test_two_processes_digest_the_same_values_differently_and_answer_the_same(tm
     jobs = [orjson.loads(text.splitlines()[0])["data"]["config"]["config"]["scrape_configs"][0] for text in journals]
     assert jobs[0]["basic_auth"]["password"] != jobs[1]["basic_auth"]["password"]
     assert answers[0] == answers[1]  # digests never reach an answer
+
+    # A replay of a journal needs no key: re-recording copies the digests, byte for byte.
+    again = tmp_path / "journal-again.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "ta", "replay", str(tmp_path / "journal-a.jsonl"), "--journal", str(again)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert again.read_bytes() == journals[0]
