@@ -58,7 +58,7 @@ from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.membership import CollectorsChanged
-from ta.events.problems import InputRejected
+from ta.events.problems import InputRejected, StepFailed
 from ta.http.connections import Limits, limits_from_env
 from ta.http.server import ServerState, build_app, serve
 from ta.http.tls import ReloadingTLS, serve_https
@@ -81,6 +81,9 @@ TICK_SECONDS = 1.0
 CR_ONLY = frozenset(CR_INPUTS - {"v1/namespaces"})
 
 Source = Callable[[], Coroutine[Any, Any, None]]
+ServingInput = (
+    AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected | StepFailed
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,14 +158,20 @@ class Pipeline:
     crs_box: Mailbox[Envelope]
     discovery_box: Mailbox[Envelope | CRJobsChanged | BuildContinues]
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged]
-    serving_box: Mailbox[AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected]
+    serving_box: Mailbox[ServingInput]
     sync: SyncTracker = field(default_factory=SyncTracker)
     gc_phase: LoadGC = field(default_factory=lambda: LoadGC(False))
 
     def is_ready(self) -> bool:
         """Ready once the first full picture is served: scrape configs rendered and the first list of every
-        watched scope processed (each journal entry is fully processed before the next is admitted)."""
-        return self.view.ready and self.sync.complete
+        watched scope processed (each journal entry is fully processed before the next is admitted). A failed
+        step that took back part of that first picture (the config, a first list, the first build) keeps the TA
+        not ready until a later input completes it; failures after it never change readiness."""
+        return (
+            self.view.ready
+            and self.sync.complete
+            and not (self.membership.holding or self.crs.holding or self.discovery.holding)
+        )
 
 
 def build_pipeline(
@@ -177,9 +186,7 @@ def build_pipeline(
     crs_box: Mailbox[Envelope] = Mailbox("crs", inflight)
     discovery_box: Mailbox[Envelope | CRJobsChanged | BuildContinues] = Mailbox("discovery", inflight)
     allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged] = Mailbox("allocation", inflight)
-    serving_box: Mailbox[
-        AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected
-    ] = Mailbox("serving", inflight, maxsize=8192)
+    serving_box: Mailbox[ServingInput] = Mailbox("serving", inflight, maxsize=8192)
 
     gc_phase = LoadGC(load_gc)
     entry_counters: dict[str, Any] = {}  # per kind: the labelled child, looked up once (one per journal entry)
@@ -259,18 +266,20 @@ def build_pipeline(
 
 
 async def _run_actors(p: Pipeline, tg: asyncio.TaskGroup) -> list[tuple[Mailbox[Any], asyncio.Task[None]]]:
-    async def from_membership(out: CollectorsChanged | InputRejected) -> None:
+    async def from_membership(out: CollectorsChanged | InputRejected | StepFailed) -> None:
         if isinstance(out, CollectorsChanged):
             await p.allocation_box.put(out)
         await p.serving_box.put(out)
 
-    async def from_crs(out: CRJobsChanged | InputRejected) -> None:
+    async def from_crs(out: CRJobsChanged | InputRejected | StepFailed) -> None:
         if isinstance(out, CRJobsChanged):
             await p.discovery_box.put(out)
         else:
             await p.serving_box.put(out)
 
-    async def from_discovery(out: TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues) -> None:
+    async def from_discovery(
+        out: TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues | StepFailed,
+    ) -> None:
         if isinstance(out, BuildContinues):
             # Let the event loop serve probes and metrics between the steps of a long build.
             await asyncio.sleep(0)
@@ -280,7 +289,7 @@ async def _run_actors(p: Pipeline, tg: asyncio.TaskGroup) -> list[tuple[Mailbox[
             await p.allocation_box.put(out)
         await p.serving_box.put(out)
 
-    async def to_serving(out: AllocationChanged | InputRejected) -> None:
+    async def to_serving(out: AllocationChanged | InputRejected | StepFailed) -> None:
         await p.serving_box.put(out)
 
     async def nowhere(_out: None) -> None:

@@ -22,6 +22,8 @@ from ta.runtime_metrics import register_runtime
 
 FAST_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
+ACTORS = ("membership", "crs", "discovery", "allocation", "serving")
+
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
 
@@ -99,6 +101,14 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.step_failures = Counter(
+            "ta_actor_step_failures",
+            "Actor steps that raised; each one's input was not applied (its changes were taken back).",
+            ["actor"],
+            registry=r,
+        )
+        for actor in ACTORS:
+            self.step_failures.labels(actor)  # at 0 from the start, so increase() and alerts see the first one
         self._strategy = ""
         self._per_collector: set[str] = set()
         self._job_counts: dict[str, int] = {}

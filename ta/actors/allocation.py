@@ -1,7 +1,8 @@
 """The allocation actor: collector sets and target changes in, moves out.
 
 In: ``ConfigLoaded`` envelopes (strategy, fallback), ``CollectorsChanged`` and ``TargetsChanged``.
-Out: ``AllocationChanged`` carrying only the targets that moved or changed, plus ``InputRejected`` notes.
+Out: ``AllocationChanged`` carrying only the targets that moved or changed, plus ``InputRejected`` notes, or a
+``StepFailed`` note alone when a step raised (its changes are then taken back whole).
 Work per message is proportional to what moved, not to the number of targets held.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import assert_never
 
+from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
 from ta.core.allocation.allocator import Allocator, Move, UnknownStrategyError
 from ta.events.allocation import AllocationChanged
@@ -17,10 +19,10 @@ from ta.events.base import Envelope
 from ta.events.config import ConfigLoaded
 from ta.events.discovery import TargetsChanged
 from ta.events.membership import CollectorsChanged
-from ta.events.problems import InputRejected
+from ta.events.problems import InputRejected, StepFailed
 
 Input = Envelope | CollectorsChanged | TargetsChanged
-Output = AllocationChanged | InputRejected
+Output = AllocationChanged | InputRejected | StepFailed
 
 
 class AllocationActor:
@@ -32,6 +34,20 @@ class AllocationActor:
         self._timer = timer or (lambda _method, _strategy, call: call())
 
     def step(self, message: Input) -> list[Output]:
+        """All or nothing: a step that raises leaves the allocation as it was before the message."""
+        allocator, fallback = self._allocator, self._fallback
+        allocator.begin()
+        try:
+            out = self._step(message)
+        except Exception as exc:
+            # A new strategy is built aside and swapped in last, so the held allocator is the one to restore.
+            self._allocator, self._fallback = allocator, fallback
+            allocator.rollback()
+            return [step_failed("allocation", message, exc)]
+        allocator.commit()
+        return out
+
+    def _step(self, message: Input) -> list[Output]:
         match message:
             case Envelope():
                 return self._configure(message)

@@ -2,7 +2,8 @@
 
 In: ``ConfigLoaded`` (the ``prometheus_cr`` section) and ``KubeObjectChanged``/``KubeObjectBatch`` for the CR resources,
 namespaces, Secrets and ConfigMaps. Out: ``CRJobsChanged`` whenever the generated job list differs from the
-last one sent, and one ``InputRejected`` per invalid object (with the reason) each time it is (re)built.
+last one sent, one ``InputRejected`` per invalid object (with the reason) each time it is (re)built, and a
+``StepFailed`` note (instead of anything else) when a step raised: its changes are then taken back whole.
 
 When the journal says which scopes are being listed (``KubeWatchesPlanned``), nothing is published until the
 initial lists of the CR actor's own inputs are complete: 1 500 monitors arriving one by one would otherwise
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
 from ta.core.crs import CONFIGMAPS, NAMESPACES, RESOURCE_KINDS, SECRETS, CRState
 from ta.events.base import Envelope
@@ -29,10 +31,10 @@ from ta.events.crs import CRJobsChanged
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
-from ta.events.problems import InputRejected
+from ta.events.problems import InputRejected, StepFailed
 from ta.promcfg.scrape import ScrapeJob
 
-Output = CRJobsChanged | InputRejected
+Output = CRJobsChanged | InputRejected | StepFailed
 RESOURCES = frozenset([*RESOURCE_KINDS, NAMESPACES, SECRETS, CONFIGMAPS])
 
 
@@ -41,8 +43,28 @@ class CRActor:
         self.core = CRState()
         self._sent: tuple[ScrapeJob, ...] | None = None
         self._pending: set[tuple[str, str]] = set()  # planned scopes of our inputs not yet listed
+        self._configured = False
+
+    @property
+    def holding(self) -> bool:
+        """Whether the first job list is not known yet: no config applied, or planned first lists not in."""
+        return not self._configured or bool(self._pending)
 
     def step(self, envelope: Envelope) -> list[Output]:
+        """All or nothing: a step that raises leaves the state as it was before the input."""
+        saved = (self._sent, self._pending, self._configured)
+        self._pending = set(self._pending)  # a handful of scopes: copied rather than recorded
+        self.core.begin()
+        try:
+            out = self._step(envelope)
+        except Exception as exc:
+            self.core.rollback()
+            self._sent, self._pending, self._configured = saved
+            return [step_failed("crs", envelope, exc, self.core.secret_values())]
+        self.core.commit()
+        return out
+
+    def _step(self, envelope: Envelope) -> list[Output]:
         event = input_of(envelope)
         match event:
             case ConfigLoaded():
@@ -50,6 +72,7 @@ class CRActor:
                 if isinstance(settings, str):
                     return [InputRejected(seq=envelope.seq, source="config", reason=settings)]
                 self.core.configure(settings)
+                self._configured = True
                 self._sent = None  # always answer a config: discovery merges it with the file's jobs
             case KubeObjectChanged():
                 if event.resource not in RESOURCES:

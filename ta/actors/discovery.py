@@ -9,13 +9,19 @@ While the planned initial lists are arriving, kubernetes_sd objects are only sto
 once when the last list is in, in steps: each step's outputs end with a ``BuildContinues`` that the
 composition root routes back here (after letting the event loop run) until the build is done. The served job
 set is the config file's jobs plus the CR jobs; on a name clash the config file's job wins.
+
+Steps are all or nothing: a step that raises is taken back whole (the core's changes and this actor's fields)
+and answered with a ``StepFailed`` note instead. The first build is one unit across its steps: if a step of it
+fails, the whole build is taken back (discovery waits for that list again, and readiness with it), and a
+``TargetsChanged`` first sets right the targets its earlier steps already sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import assert_never
+from collections.abc import Iterable, Iterator
+from typing import Any, assert_never
 
+from ta.actors.failures import revealed_secrets, step_failed
 from ta.actors.settings import settings_of
 from ta.config.model import TAConfig
 from ta.core.crs import CONFIGMAPS, RESOURCE_KINDS, SECRETS
@@ -37,10 +43,11 @@ from ta.events.discovery import BuildContinues, ScrapeConfigsChanged, TargetsCha
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
-from ta.events.problems import InputRejected
+from ta.events.problems import InputRejected, StepFailed
 from ta.promcfg.errors import ConfigError as PromConfigError
 from ta.promcfg.render import CachedRenderer
 from ta.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
+from ta.promcfg.tree import thaw
 
 RELABEL_CONFIG = "relabel-config"
 # Watched resources only the CR actor reads: their lists do not hold back kubernetes_sd evaluation.
@@ -48,7 +55,7 @@ NOT_OURS = frozenset([*RESOURCE_KINDS, SECRETS, CONFIGMAPS])
 KNOWN_RESOURCES = frozenset(known_resources())
 
 Input = Envelope | CRJobsChanged | BuildContinues
-Output = TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues
+Output = TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues | StepFailed
 
 # Targets built per step of the first kubernetes_sd build (~50-100 ms of work on a slow core).
 BUILD_STEP_TARGETS = 5000
@@ -69,15 +76,73 @@ class DiscoveryActor:
         self._renderer = CachedRenderer()
         self._pending: set[tuple[str, str]] = set()  # planned scopes whose first list is not in yet
         self._build: Iterator[Result] | None = None  # the first kubernetes_sd build, while in steps
+        # The open unit of work: the message that opened it, this actor's fields then, and whether outputs of it
+        # were sent already (a build's earlier steps).
+        self._opened: Input | None = None
+        self._saved: tuple[Any, ...] = ()
+        self._sent_part = False
+
+    @property
+    def holding(self) -> bool:
+        """Whether kubernetes_sd targets are not built yet: planned first lists not in, or the build not done."""
+        return bool(self._pending) or self._build is not None
 
     def step(self, message: Input) -> list[Output]:
+        """All or nothing (a first build in steps being one unit); see the module docstring."""
+        if self._opened is None:
+            self._opened = message
+            self._saved = (
+                self._counts_sent,
+                self._settings,
+                self._file,
+                self._cr_jobs,
+                self._pending,
+            )
+            self._pending = set(self._pending)  # a handful of scopes: copied rather than recorded
+            self.core.begin()
+        try:
+            out = self._step(message)
+        except Exception as exc:
+            return self._failed(message, exc)
+        if self._build is None:
+            self.core.commit()
+            self._opened, self._saved, self._sent_part = None, (), False
+        else:
+            self._sent_part = True
+        return out
+
+    def _failed(self, message: Input, exc: Exception) -> list[Output]:
+        opened = self._opened if self._opened is not None else message
+        delta = self.core.rollback()
+        # The renderer's cache needs nothing: each entry is checked against the job it is asked to render.
+        self._counts_sent, self._settings, self._file, self._cr_jobs, self._pending = self._saved
+        self._build = None
+        out: list[Output] = []
+        if self._sent_part:
+            # Earlier steps of this unit were sent: send what the taken-back targets are now.
+            out = [o for o in self._outputs(opened.seq, Result(delta=delta)) if isinstance(o, TargetsChanged)]
+        self._opened, self._saved, self._sent_part = None, (), False
+        out.append(step_failed("discovery", opened, exc, self._secrets(message)))
+        return out
+
+    def _secrets(self, message: Input) -> set[str]:
+        """Secret values in the jobs held or arriving: what a failure note must not show."""
+        jobs: Iterable[ScrapeJob] = (*self._file.jobs, *self._cr_jobs)
+        if isinstance(message, CRJobsChanged):
+            jobs = (*jobs, *message.jobs)
+        found: set[str] = set()
+        for job in jobs:
+            found |= revealed_secrets(thaw(job.rendered, reveal_secrets=True), thaw(job.rendered, reveal_secrets=False))
+        return found
+
+    def _step(self, message: Input) -> list[Output]:
         if isinstance(message, BuildContinues):
             return self._build_step(message.seq)
         if self._build is not None:
             # Cannot happen while the sequencer holds the next entry back until a build is done; if it did,
             # finishing the build first keeps the order of changes.
             finished = self._finish_build(message.seq)
-            return [*finished, *self.step(message)]
+            return [*finished, *self._step(message)]
         if isinstance(message, CRJobsChanged):
             self._cr_jobs = message.jobs
             return self._reconfigure(message.seq)

@@ -3,7 +3,8 @@
 In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace period), pod
 ``KubeObjectChanged`` events and ``KubeObjectBatch``es (answered once), the pod list's ``KubeListSynced`` and
 ``Tick``s (time passing can end a grace period). Out: ``CollectorsChanged`` whenever the set of collectors
-(name, node) differs from the last one sent, and ``InputRejected`` notes.
+(name, node) differs from the last one sent, ``InputRejected`` notes, and a ``StepFailed`` note (instead of
+anything else) when a step raised: its changes are then taken back whole, as if the input had never come.
 
 When the journal says pods are being listed (``KubeWatchesPlanned``), nothing is published until that first
 list is complete (or the pod watch is unavailable): 50 collectors arriving one by one would otherwise reshuffle
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
 from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_facts
 from ta.core.resources import PODS
@@ -33,9 +35,9 @@ from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.membership import CollectorsChanged
-from ta.events.problems import InputRejected
+from ta.events.problems import InputRejected, StepFailed
 
-Output = CollectorsChanged | InputRejected
+Output = CollectorsChanged | InputRejected | StepFailed
 
 
 class MembershipActor:
@@ -45,7 +47,26 @@ class MembershipActor:
         self._waiting: set[tuple[str, str]] = set()  # planned pod scopes whose first list is not in yet
         self._watched = False  # the journal plans a pod watch (``ta run``, or a replayed capture)
 
+    @property
+    def holding(self) -> bool:
+        """Whether nothing can be published yet: no config applied, or a planned first pod list not in."""
+        return not self._configured or bool(self._waiting)
+
     def step(self, envelope: Envelope) -> list[Output]:
+        """All or nothing: a step that raises leaves the state as it was before the input."""
+        saved = (self._configured, self._waiting)
+        self._waiting = set(self._waiting)  # a handful of scopes: copied rather than recorded
+        self._core.begin()
+        try:
+            out = self._step(envelope)
+        except Exception as exc:
+            self._core.rollback()
+            self._configured, self._waiting = saved
+            return [step_failed("membership", envelope, exc)]
+        self._core.commit()
+        return out
+
+    def _step(self, envelope: Envelope) -> list[Output]:
         event = input_of(envelope)
         out: list[Output] = []
         complete = False  # this input completes the planned first pod list

@@ -1,6 +1,7 @@
 """Actor plumbing: bounded, closable mailboxes, the pipeline's in-flight counter, and the actor loop.
 
-In: messages put into a ``Mailbox``. Out: whatever an actor's ``step`` returns, handed to its ``emit``.
+In: messages put into a ``Mailbox``. Out: whatever an actor's ``step`` returns, handed to its ``emit``; an
+exception out of a step ends the loop (and the process), since steps take their own failures back.
 
 Determinism comes from the ``InFlight`` counter: every message put into any mailbox counts as in flight
 until the receiving actor has finished its step and emitted its outputs. The ingress sequencer admits the
@@ -151,8 +152,10 @@ async def run_actor(
 ) -> None:
     """Feed each message to ``step`` and emit its outputs, until the inbox is closed and drained.
 
-    A step that raises is a bug, not bad input (bad input is handled inside the domain): it is logged with
-    the message and skipped so one bad object cannot stop the pipeline.
+    Steps are all-or-nothing: an actor catches what its own step raises, takes the step's changes back and
+    returns a ``StepFailed`` note instead (``ta.actors.failures``). An exception that still reaches this loop
+    comes from that rollback (or from an actor without one): the actor's state can no longer be trusted, so it
+    is logged and ends the process (the supervisor restarts it, and a fresh start rebuilds every state).
     """
     async for message in inbox.messages():
         try:
@@ -161,6 +164,7 @@ async def run_actor(
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("actor.step_failed", actor=name, message=type(message).__name__)
+            log.exception("actor.state_lost", actor=name, message=type(message).__name__)
+            raise
         finally:
             inbox.done()

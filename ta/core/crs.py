@@ -7,7 +7,8 @@ tuple of parsed ``ScrapeJob``s all selected, valid objects generate, plus the ob
 Each object's outcome is cached; a change regenerates only that object, a Secret or ConfigMap change only the
 objects that read it, and a namespace label change only re-evaluates selection. Secret and ConfigMap values come
 from the in-memory ``secret_values`` of live events; in a replay only digests exist and every value reads as
-``<secret>`` (an empty one as ``""``).
+``<secret>`` (an empty one as ``""``). Each actor step's changes can be taken back whole
+(``begin``/``commit``/``rollback``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ta.core.promop import (
     dependencies,
 )
 from ta.core.promop.select import namespace_watched, selected_namespaces
+from ta.core.undo import UndoLog
 from ta.promcfg.duration import format_duration
 from ta.promcfg.errors import ConfigError
 from ta.promcfg.globalcfg import GlobalConfig, parse_global
@@ -169,6 +171,37 @@ class CRState:
         self._readers: dict[tuple[str, str, str], set[Key]] = {}  # (source, ns, name) -> objects reading it
         self._reads: dict[Key, tuple[SecretRef, ...]] = {}
         self._problems: list[Problem] = []
+        self._undo = UndoLog()
+        self._saved: tuple[Any, ...] = ()
+
+    # --- all-or-nothing steps: in-place changes are recorded, fields replaced wholesale are saved ----------
+
+    def begin(self) -> None:
+        self._undo.begin()
+        problems = self._problems
+        self._saved = (self.enabled, self._settings, self._global, self._kubeconfig, problems, len(problems))
+
+    def commit(self) -> None:
+        self._undo.commit()
+        self._saved = ()
+
+    def rollback(self) -> None:
+        self._undo.rollback()
+        self.enabled, self._settings, self._global, self._kubeconfig, problems, count = self._saved
+        del problems[count:]
+        self._problems = problems
+        self._saved = ()
+
+    def secret_values(self) -> set[str]:
+        """Every Secret value held, and the ConfigMap values objects read: what a failure note must not show."""
+        found = {value for data in self._secrets.values() for value in data.values()}
+        found.update(
+            value
+            for (source, namespace, name) in self._readers
+            if source == "configmap"
+            for value in self._configmaps.get((namespace, name), {}).values()
+        )
+        return found
 
     # --- inputs -------------------------------------------------------------------------------------
 
@@ -178,6 +211,7 @@ class CRState:
         self._global = generator_global(config)
         self._kubeconfig = config.kube_config_file_path
         for kind in Kind:
+            self._undo.item(self._selected_ns, kind)
             self._selected_ns[kind] = frozenset(selected_namespaces(kind, self._settings, self._namespaces))
         for kind in Kind:
             for namespace, name in sorted(self._objects[kind]):
@@ -193,15 +227,19 @@ class CRState:
         if kind is not None:
             store = self._objects[kind]
             if deleted:
-                if store.pop((namespace, name), None) is None:
+                if (namespace, name) not in store:
                     return False
+                self._undo.item(store, (namespace, name))
+                del store[(namespace, name)]
             else:
                 if _same_content(store.get((namespace, name)), obj):
                     return False  # a re-sync or a status-only update: nothing to regenerate
+                self._undo.item(store, (namespace, name))
                 store[(namespace, name)] = obj
             self._refresh((kind, namespace, name))
             return True
         if resource == NAMESPACES:
+            self._undo.item(self._namespaces, name)
             if deleted:
                 self._namespaces.pop(name, None)
             else:
@@ -212,6 +250,7 @@ class CRState:
             target = self._secrets if resource == SECRETS else self._configmaps
             if not deleted and target.get((namespace, name)) == data:
                 return False
+            self._undo.item(target, (namespace, name))
             if deleted:
                 target.pop((namespace, name), None)
             else:
@@ -249,6 +288,7 @@ class CRState:
         for kind in Kind:
             namespaces = frozenset(selected_namespaces(kind, self._settings, self._namespaces))
             if namespaces != self._selected_ns[kind]:
+                self._undo.item(self._selected_ns, kind)
                 self._selected_ns[kind] = namespaces
                 changed = True
                 for namespace, name in sorted(self._objects[kind]):
@@ -272,12 +312,17 @@ class CRState:
             self._build(key)
 
     def _forget(self, key: Key) -> None:
+        undo = self._undo
+        undo.item(self._outcomes, key)
         self._outcomes.pop(key, None)
+        undo.item(self._reads, key)
         for ref in self._reads.pop(key, ()):
             readers = self._readers.get((ref.source, ref.namespace, ref.name))
             if readers is not None:
+                undo.member(readers, key)
                 readers.discard(key)
                 if not readers:
+                    undo.item(self._readers, (ref.source, ref.namespace, ref.name))
                     del self._readers[(ref.source, ref.namespace, ref.name)]
 
     def _lookups(self) -> Lookups:
@@ -299,6 +344,7 @@ class CRState:
         source = f"{kind.value} {namespace}/{name}"
         if isinstance(outcome, Rejected):
             problem = Problem(source=source, reason=outcome.reason)
+            self._undo.item(self._outcomes, key)
             self._outcomes[key] = problem
             self._problems.append(problem)
             # A rejected object may be rejected *because* a Secret is missing: watch for it to appear.
@@ -312,18 +358,28 @@ class CRState:
                 jobs.append(parse_scrape_config(self._with_kubeconfig(raw), self._global))
             except ConfigError as exc:
                 problem = Problem(source=source, reason=f"job {raw.get('job_name')}: {exc}")
+                self._undo.item(self._outcomes, key)
                 self._outcomes[key] = problem
                 self._problems.append(problem)
                 return
+        self._undo.item(self._outcomes, key)
         self._outcomes[key] = tuple(jobs)
 
     def _reads_of(self, kind: Kind, obj: Mapping[str, Any]) -> tuple[SecretRef, ...]:
         return dependencies(kind, obj, self._settings)
 
     def _remember_reads(self, key: Key, refs: tuple[SecretRef, ...]) -> None:
+        undo = self._undo
+        undo.item(self._reads, key)
         self._reads[key] = refs
         for ref in refs:
-            self._readers.setdefault((ref.source, ref.namespace, ref.name), set()).add(key)
+            where = (ref.source, ref.namespace, ref.name)
+            readers = self._readers.get(where)
+            if readers is None:
+                undo.item(self._readers, where)
+                readers = self._readers[where] = set()
+            undo.member(readers, key)
+            readers.add(key)
 
     def _with_kubeconfig(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         # Upstream points every generated kubernetes_sd_config at the TA's own kubeconfig ("" in-cluster).

@@ -3,6 +3,7 @@
 In: Pod objects (as the API serves them) with their watch type, the membership settings, and the current
 time as data. Out: the collector set (sorted ``Collector`` values) whenever it changes, plus a note for
 each pod that had to be ignored (so the actor can log it once).
+Each actor step's changes can be taken back whole (``begin``/``commit``/``rollback``).
 
 Settling: the first set, and the set a complete pod list shows, are published as they are (as is every set the
 caller says has settled). Otherwise collectors
@@ -26,6 +27,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from ta.core.model import Collector
 from ta.core.timefmt import parse_rfc3339
+from ta.core.undo import UndoLog
 
 T = TypeVar("T")
 
@@ -165,6 +167,43 @@ class Membership:
         self._timed = False
         self._last: tuple[Collector, ...] | None = None
         self._arriving_since: float | None = None  # when collectors first appeared while none is published
+        self._undo = UndoLog()
+        self._saved: tuple[Any, ...] = ()
+
+    # --- all-or-nothing steps: in-place changes are recorded, fields replaced wholesale are saved ----------
+
+    def begin(self) -> None:
+        self._undo.begin()
+        self._saved = (
+            self._settings,
+            self._pods,
+            self._passed,
+            self._selected,
+            self._sorted,
+            self._steady,
+            self._timed,
+            self._last,
+            self._arriving_since,
+        )
+
+    def commit(self) -> None:
+        self._undo.commit()
+        self._saved = ()
+
+    def rollback(self) -> None:
+        self._undo.rollback()
+        (
+            self._settings,
+            self._pods,
+            self._passed,
+            self._selected,
+            self._sorted,
+            self._steady,
+            self._timed,
+            self._last,
+            self._arriving_since,
+        ) = self._saved
+        self._saved = ()
 
     def configure(self, settings: MembershipSettings) -> str | None:
         """New settings; returns a note when the collector namespace moves to one whose pods went by unkept: they
@@ -174,7 +213,8 @@ class Membership:
         moved = self._settings is not None and settings.namespace != self._settings.namespace
         self._settings = settings
         if first or moved:
-            self._passed.update(namespace for namespace, _ in self._pods if namespace != settings.namespace)
+            # Replaced, not changed in place: ``rollback`` puts the old set back.
+            self._passed = self._passed | {namespace for namespace, _ in self._pods if namespace != settings.namespace}
             self._pods = {key: pod for key, pod in self._pods.items() if key[0] == settings.namespace}
         self._selected = {pod.name: pod for pod in self._pods.values() if self._selects(pod)}
         self._sorted = None
@@ -190,24 +230,34 @@ class Membership:
         the namespaces passed by, for ``configure``'s note."""
         if self._settings is None or namespace == self._settings.namespace:
             return True
-        self._passed.add(namespace)
+        if namespace not in self._passed:
+            self._undo.member(self._passed, namespace)
+            self._passed.add(namespace)
         return False
 
     def apply(self, watch_type: str, pod: PodFacts) -> None:
         """A pod of the collector namespace (another namespace's is passed by, as ``wants`` tells)."""
         if not self.wants(pod.namespace):
             return
+        undo = self._undo
+        key = (pod.namespace, pod.name)
+        undo.item(self._pods, key)
         if watch_type == "DELETED":
-            self._pods.pop((pod.namespace, pod.name), None)
-            if self._selected.pop(pod.name, None) is not None:
+            self._pods.pop(key, None)
+            if pod.name in self._selected:
+                undo.item(self._selected, pod.name)
+                del self._selected[pod.name]
                 self._sorted = None
             return
-        self._pods[(pod.namespace, pod.name)] = pod
+        self._pods[key] = pod
         if self._selects(pod):
             if self._selected.get(pod.name) != pod:
+                undo.item(self._selected, pod.name)
                 self._selected[pod.name] = pod
                 self._sorted = None
-        elif self._selected.pop(pod.name, None) is not None:
+        elif pod.name in self._selected:
+            undo.item(self._selected, pod.name)
+            del self._selected[pod.name]
             self._sorted = None
 
     def collectors(self, now: float) -> tuple[Collector, ...]:

@@ -1,9 +1,9 @@
 """The "why is my target missing?" read model: dropped targets with the rule that dropped them, and the
-recent problems (rejected monitors, bad jobs, unreadable files, unwatchable resources).
+recent problems (rejected monitors, bad jobs, unreadable files, unwatchable resources, failed actor steps).
 
 In: the dropped targets of each changed (job, source) group (up to ten examples per group; see
-``ta.core.discovery.index``) and every ``InputRejected`` note, from the serving actor. Out: JSON bodies
-for ``GET /debug/dropped?job=<job>`` (one page of a job's entries: ``dropped_page``) and
+``ta.core.discovery.index``) and every ``InputRejected`` and ``StepFailed`` note, from the serving actor. Out:
+JSON bodies for ``GET /debug/dropped?job=<job>`` (one page of a job's entries: ``dropped_page``) and
 ``GET /debug/problems``.
 Nothing here holds secrets: dropped targets carry discovered labels only, problems carry reasons.
 """
@@ -34,6 +34,13 @@ class Diagnostics:
 
     def add_problem(self, seq: int, source: str, reason: str) -> None:
         self._problems.append((seq, source, reason))
+
+    def add_step_failure(self, seq: int, actor: str, kind: str, error: str) -> None:
+        """A step that raised and was taken back: listed with the problems, under ``actor <name>``."""
+        self.add_problem(seq, f"actor {actor}", f"{kind} not applied, the step failed: {error}")
+
+    def dropped_of(self, job: str, source: str) -> tuple[DroppedTarget, ...]:
+        return self._dropped.get(job, {}).get(source, ())
 
     def dropped_count(self, job: str) -> int:
         return sum(len(d) for d in self._dropped.get(job, {}).values())

@@ -204,6 +204,21 @@ class View:
                 del jobs[job]
                 self._jobs_body = None
 
+    def reverse(self, moves: Iterable[Move]) -> list[Move]:
+        """Moves that put every target ``moves`` names back where the view has it now: applied after ``moves``,
+        they take that batch back (the serving actor's all-or-nothing steps)."""
+        where = self._where
+        jobs = self._jobs
+        back: list[Move] = []
+        for move in moves:
+            target = move.target
+            was = where.get(target.hash)
+            if was is None:
+                back.append(Move(target, "", "", True))
+            else:
+                back.append(Move(jobs[target.job][was][target.hash], "", was, False))
+        return back
+
     def _forget_elsewhere(self, target_hash: int, collector: str, touched: dict[str, set[str]]) -> None:
         for job in sorted(self._jobs):
             held = self._jobs[job]

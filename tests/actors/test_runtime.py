@@ -52,7 +52,9 @@ async def test_pipeline_goes_idle_only_after_downstream_finished() -> None:
         await second.close()
 
 
-async def test_failing_step_is_logged_and_skipped() -> None:
+async def test_an_exception_out_of_a_step_ends_the_actor_loop() -> None:
+    # Actors take their own failures back and answer with a StepFailed note; what still escapes a step (a failed
+    # rollback) means the state cannot be trusted: the loop ends with it, and the process with the TaskGroup.
     inflight = InFlight()
     box: Mailbox[int] = Mailbox("b", inflight)
     out: list[int] = []
@@ -68,9 +70,9 @@ async def test_failing_step_is_logged_and_skipped() -> None:
     for i in (1, 2, 3):
         await box.put(i)
     await box.close()
-    await run_actor("b", box, step, sink)
-    assert out == [1, 3]
-    assert inflight.count == 0
+    with pytest.raises(RuntimeError, match="boom"):
+        await run_actor("b", box, step, sink)
+    assert out == [1]
 
 
 async def test_many_producers_on_a_full_mailbox_lose_nothing_even_when_one_is_cancelled() -> None:

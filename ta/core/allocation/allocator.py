@@ -8,6 +8,11 @@ A target without a collector stays stored unassigned and is placed when collecto
 held hash replaces the value and keeps the collector unless the strategy now places it elsewhere (only possible
 when the address or node behind an unchanged hash changed). Owned by one actor; not thread-safe.
 
+Each actor step can be taken back whole (``begin``/``commit``/``rollback``): a step records the held targets
+and owners it is about to change (an ``update``: the hashes it names; ``set_collectors``: a copy of the owners,
+as it may move any target), and a rollback restores those and rebuilds the derived bookkeeping (served sets,
+tally, the strategy's indexes) from them, in time proportional to the targets held: only after a failure.
+
 Cost: work is proportional to the targets a call touches. Bookkeeping is sets of hashes per collector, so a
 strategy that moves whole groups (consistent hashing moves partitions) is applied with set operations; targets
 are sorted only where the strategy's choices depend on order (least-weighted), and the moves once at the end.
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ta.core.allocation.consistent_hashing import ConsistentHashing
 from ta.core.allocation.least_weighted import LeastWeighted
@@ -76,26 +81,12 @@ def _in_order(moves: list[Move]) -> tuple[Move, ...]:
 
 class Allocator:
     def __init__(self, strategy: str, *, fallback: str = "") -> None:
-        self._tally = Tally()
-        fallback_strategy: Strategy | None = None
-        if fallback:
-            if fallback == PER_NODE:
-                raise UnknownStrategyError(
-                    f"unknown fallback strategy {fallback!r}; expected one of: {CONSISTENT_HASHING}, {LEAST_WEIGHTED}"
-                )
-            fallback_strategy = _strategy(fallback, self._tally, role="fallback strategy")
         self._name = strategy
-        # Upstream ignores a fallback on strategies other than per-node; we validate it and ignore it too.
-        self._strategy = (
-            PerNode(fallback_strategy)
-            if strategy == PER_NODE
-            else _strategy(strategy, self._tally, role="allocation strategy")
-        )
+        self._fallback = fallback
+        self._tally, self._strategy = self._new_strategy()
         # Only an order-dependent strategy (least-weighted, possibly as per-node's fallback) reads the tally;
         # the others never pay for keeping it.
         self._ordered = self._strategy.ordered
-        if self._ordered:
-            self._tally.listener = self._strategy.tally_changed
         self._collectors: dict[str, Collector] = {}
         self._targets: dict[int, Target] = {}
         # Whether ``_targets`` iterates in (job, hash) order, so a walk over it yields moves already sorted. True
@@ -104,6 +95,78 @@ class Allocator:
         self._owner: dict[int, str] = {}  # assigned targets only
         self._served: dict[str, set[int]] = {}
         self._unassigned: set[int] = set()
+        # While a step is open: what each call is about to change, oldest first (see ``rollback``).
+        self._records: list[tuple[Any, ...]] | None = None
+        self._saved: tuple[dict[str, Collector], bool] | None = None
+
+    def _new_strategy(self) -> tuple[Tally, Strategy]:
+        tally = Tally()
+        fallback_strategy: Strategy | None = None
+        fallback = self._fallback
+        if fallback:
+            if fallback == PER_NODE:
+                raise UnknownStrategyError(
+                    f"unknown fallback strategy {fallback!r}; expected one of: {CONSISTENT_HASHING}, {LEAST_WEIGHTED}"
+                )
+            fallback_strategy = _strategy(fallback, tally, role="fallback strategy")
+        # Upstream ignores a fallback on strategies other than per-node; we validate it and ignore it too.
+        strategy = (
+            PerNode(fallback_strategy)
+            if self._name == PER_NODE
+            else _strategy(self._name, tally, role="allocation strategy")
+        )
+        if strategy.ordered:
+            tally.listener = strategy.tally_changed
+        return tally, strategy
+
+    # --- all-or-nothing steps -------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self._records = []
+        self._saved = (self._collectors, self._targets_in_order)
+
+    def commit(self) -> None:
+        self._records = None
+        self._saved = None
+
+    def rollback(self) -> None:
+        """Back to the state at ``begin``: held targets and owners restored, everything derived rebuilt."""
+        records, saved = self._records, self._saved
+        self._records = self._saved = None
+        if records is None or saved is None:
+            return
+        targets = self._targets
+        owner = self._owner
+        in_order = saved[1]
+        for record in reversed(records):
+            if record[0] == "owners":
+                owner = self._owner = record[1]
+                continue
+            _, incoming, removed, old = record
+            for target_hash in (*incoming, *removed):
+                held = old.get(target_hash)
+                if held is None:
+                    targets.pop(target_hash, None)
+                    owner.pop(target_hash, None)
+                    continue
+                if target_hash not in targets:
+                    in_order = False  # put back at the end of the dict
+                targets[target_hash], was = held
+                if was:
+                    owner[target_hash] = was
+                else:
+                    owner.pop(target_hash, None)
+        self._collectors, self._targets_in_order = saved[0], in_order
+        self._tally, self._strategy = self._new_strategy()
+        self._served = {name: set() for name in self._collectors}
+        for target_hash, name in owner.items():
+            self._served[name].add(target_hash)
+        self._unassigned = set(targets.keys() - owner.keys())
+        self._strategy.set_collectors(self._collectors, self._unassigned)
+        self._strategy.track(targets.values())
+        if self._ordered:
+            for target_hash, name in owner.items():
+                self._tally.add(name, targets[target_hash].job)
 
     @property
     def strategy(self) -> str:
@@ -114,6 +177,8 @@ class Allocator:
         incoming = {collector.name: collector for collector in collectors}
         if incoming == self._collectors:
             return ()
+        if self._records is not None:
+            self._records.append(("owners", dict(self._owner)))
         owner = self._owner
         served = self._served
         # With no collectors before, every target was unassigned: no per-target "before" is needed.
@@ -145,11 +210,16 @@ class Allocator:
     def update(self, *, upserts: Iterable[Target] = (), removals: Iterable[int] = ()) -> tuple[Move, ...]:
         """Apply target upserts and removals (by hash); a hash both upserted and removed is kept (upsert wins)."""
         incoming = {target.hash: target for target in upserts}
+        removed = set(removals)
         targets = self._targets
         owner = self._owner
+        if self._records is not None:
+            kept = [target_hash for target_hash in (*incoming, *removed) if target_hash in targets]
+            prior = {target_hash: (targets[target_hash], owner.get(target_hash, "")) for target_hash in kept}
+            self._records.append(("targets", incoming, removed, prior))
         moves: list[Move] = []
         gone: list[Target] = []
-        for target_hash in sorted(set(removals) - incoming.keys()):
+        for target_hash in sorted(removed - incoming.keys()):
             old = targets.pop(target_hash, None)
             if old is None:
                 continue

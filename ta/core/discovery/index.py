@@ -6,6 +6,10 @@ targets to upsert and hashes to remove — that turn the previous allocatable se
 Within a job, targets of equal identity collapse into one (upstream keeps "the last one", in an order that
 depends on map iteration); here the one from the greatest source key wins, so the answer is deterministic.
 A change to one group costs work proportional to that group's size.
+
+Each actor step can be taken back whole (``begin``/``commit``/``rollback``): ``set_group`` records the group and
+job count it replaces, and a rollback puts them back, rebuilds the touched jobs' provider index, and says what the
+touched targets are now (a ``Delta``, for outputs already sent during a multi-step build).
 """
 
 from __future__ import annotations
@@ -65,6 +69,64 @@ class TargetIndex:
         self._providers: dict[str, Multimap[int, str]] = {}
         self._discovered: dict[str, int] = {}
         self.counts_version = 0  # bumped whenever a per-job discovered count changes
+        # While a step is open: (job, source, replaced group, replaced job count), oldest first.
+        self._records: list[tuple[str, str, _Group | None, int | None]] | None = None
+        self._saved_version = 0
+
+    def begin(self) -> None:
+        self._records = []
+        self._saved_version = self.counts_version
+
+    def commit(self) -> None:
+        self._records = None
+
+    def rollback(self) -> Delta:
+        """Back to ``begin``; the delta holds every touched target and group's dropped targets as they are now
+        (upserted, or removed if gone): sent after outputs of the taken-back changes, it sets them right."""
+        records, self._records = self._records, None
+        delta = Delta()
+        if not records:
+            return delta
+        touched: dict[str, set[int]] = {}
+        sources: set[tuple[str, str]] = set()
+        for job, source, old, discovered in reversed(records):
+            sources.add((job, source))
+            hashes = touched.setdefault(job, set())
+            groups = self._groups.get(job)
+            current = None if groups is None else groups.get(source)
+            if current is not None:
+                hashes.update(current.targets)
+            if old is not None:
+                hashes.update(old.targets)
+                self._groups.setdefault(job, {})[source] = old
+            elif groups is not None:
+                groups.pop(source, None)
+                if not groups:
+                    del self._groups[job]
+            if discovered is None:
+                self._discovered.pop(job, None)
+            else:
+                self._discovered[job] = discovered
+        for job in sorted(touched):
+            providers: Multimap[int, str] = Multimap()
+            for source, group in self._groups.get(job, {}).items():
+                for target_hash in group.targets:
+                    providers.add(target_hash, source)
+            if job in self._groups:
+                self._providers[job] = providers
+            else:
+                self._providers.pop(job, None)
+            for target_hash in sorted(touched[job]):
+                after = self._effective(job, target_hash)
+                if after is None:
+                    delta.remove(target_hash)
+                else:
+                    delta.upsert(after)
+        for job, source in sorted(sources):
+            restored = self._groups.get(job, {}).get(source)
+            delta.dropped[(job, source)] = restored.dropped if restored is not None else ()
+        self.counts_version = self._saved_version
+        return delta
 
     def set_group(
         self,
@@ -78,6 +140,13 @@ class TargetIndex:
 
         ``dropped`` may be a prefix of the group's dropped targets when ``dropped_count`` says how many there were.
         """
+        records = self._records
+        if records is not None:
+            # Before any change, so even a failure half-way through is taken back whole.
+            job_groups = self._groups.get(job)
+            records.append(
+                (job, source, None if job_groups is None else job_groups.get(source), self._discovered.get(job))
+            )
         groups = self._groups.setdefault(job, {})
         providers = self._providers.setdefault(job, Multimap())
         old = groups.get(source)

@@ -3,7 +3,8 @@
 In: a parsed Prometheus config (``ParsedConfig``) with the filter strategy, and file contents as they are
 read. Out: ``Delta`` values for the allocator, and problem notes ``(source, reason)`` for every job or file
 that had to be skipped. Static groups are built when a job appears or changes; file groups when a file
-changes; a job that did not change is not rebuilt.
+changes; a job that did not change is not rebuilt. Everything a step changes can be taken back whole
+(``begin``/``commit``/``rollback``; see ``ta.core.undo``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ta.core.discovery.index import DROPPED_KEPT_PER_GROUP, Delta, TargetIndex
 from ta.core.discovery.kube import KubeDiscovery
 from ta.core.model import TargetGroup
 from ta.core.targets import JobSettings, build_targets
+from ta.core.undo import UndoLog
 from ta.promcfg.scrape import ParsedConfig, ScrapeJob
 
 Problem = tuple[str, str]
@@ -62,11 +64,52 @@ class Discovery:
         self._problems: list[Problem] = []
         self._filter_relabel = True
         self._reported_errors: set[Problem] = set()
-        self.kube = KubeDiscovery()
+        self._undo = UndoLog()
+        self._saved: tuple[Any, ...] = ()
+        self.kube = KubeDiscovery(undo=self._undo)
         # While the initial lists are coming in, kubernetes_sd objects are only stored: evaluating each one as
         # it arrives would rebuild a 50-endpoint slice for every one of its 50 pods, and again for every job
         # sharing the SD config. ``kube_flush`` then builds every group once.
         self.kube_deferred = False
+
+    # --- all-or-nothing steps: in-place changes are recorded, fields replaced wholesale are saved ----------
+
+    def begin(self) -> None:
+        self._undo.begin()
+        self.index.begin()
+        kube = self.kube
+        problems = self._problems
+        self._saved = (
+            problems,
+            len(problems),
+            self._filter_relabel,
+            self._reported_errors,
+            self.kube_deferred,
+            kube.fields(),
+        )
+
+    def commit(self) -> None:
+        self._undo.commit()
+        self.index.commit()
+        self._saved = ()
+
+    def rollback(self) -> Delta:
+        """Back to ``begin``; returns the touched targets as they are now (see ``TargetIndex.rollback``)."""
+        self._undo.rollback()
+        kube = self.kube
+        (
+            problems,
+            count,
+            self._filter_relabel,
+            self._reported_errors,
+            self.kube_deferred,
+            kube_fields,
+        ) = self._saved
+        kube.restore_fields(kube_fields)
+        del problems[count:]
+        self._problems = problems
+        self._saved = ()
+        return self.index.rollback()
 
     @property
     def jobs(self) -> tuple[ScrapeJob, ...]:
@@ -85,9 +128,12 @@ class Discovery:
         # The TA's "own namespace" for kubernetes_sd is the collector namespace (OTELCOL_NAMESPACE in-cluster).
         self.kube.own_namespace = own_namespace
         delta = Delta()
+        undo = self._undo
         for name in sorted(self._jobs.keys() - incoming.keys()):
             delta.merge(self.index.remove_job(name))
             self.kube.set_job(None, name)
+            undo.item(self._jobs, name)
+            undo.item(self._settings, name)
             del self._jobs[name], self._settings[name]
         for name in sorted(incoming):
             job = incoming[name]
@@ -97,8 +143,11 @@ class Discovery:
             settings = job_settings(job, filter_relabel)
             if old is not None and self._settings.get(name) == settings and _same_discovery(old, job):
                 # Only what the collectors see changed (e.g. a rotated credential): targets stay as they are.
+                undo.item(self._jobs, name)
                 self._jobs[name] = job
                 continue
+            undo.item(self._jobs, name)
+            undo.item(self._settings, name)
             self._jobs[name], self._settings[name] = job, settings
             problems.extend(
                 (f"job {name}", f"{mechanism} is not supported by this TA: kept in /scrape_configs, yields no targets")
@@ -110,6 +159,7 @@ class Discovery:
         return self._result(delta)
 
     def file_read(self, path: str, content: bytes | None) -> Result:
+        self._undo.item(self._files, path)
         if content is None:
             self._files.pop(path, None)
         else:
@@ -137,6 +187,7 @@ class Discovery:
             # Prometheus keeps the previous targets when a refresh fails.
             self._problems.append((f"http_sd {url}", groups))
             return self._result(Delta())
+        self._undo.item(self._http, url)
         self._http[url] = groups
         delta = Delta()
         for name in sorted(self._jobs):

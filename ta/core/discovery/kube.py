@@ -3,7 +3,8 @@
 In: the scrape jobs' ``kubernetes_sd_configs`` and Kubernetes object changes. Out: per (job, source) target
 groups to rebuild. Jobs whose SD configs are identical share one ``KubeSD`` (as Prometheus shares one
 provider), so an object change is evaluated once per distinct config, and only the sources it affects are
-recomputed.
+recomputed. Changes are recorded in ``undo`` (the owning ``Discovery``'s), so a failed step can be taken back:
+an object change by storing the object's previous version again.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 from ta.core.k8s_sd.config import KubeSDConfig, KubeSDConfigError, parse_kube_sd_config, required_resources
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
+from ta.core.k8s_sd.meta import name_of, namespace_of
 from ta.core.k8s_sd.pod_enrichment import pod_facts
 from ta.core.k8s_sd.resources import PODS
 from ta.core.model import TargetGroup
+from ta.core.undo import UndoLog
 from ta.promcfg.scrape import ScrapeJob
 from ta.promcfg.tree import thaw
 
@@ -26,8 +29,20 @@ def source_key(index: int, source: str) -> str:
     return f"{SOURCE_PREFIX}{index}/{source}"
 
 
+def _coordinates(obj: Mapping[str, Any]) -> tuple[str, str]:
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+    assert isinstance(meta, Mapping)
+    return str(meta.get("namespace") or ""), str(meta.get("name") or "")
+
+
+def _stored_at(obj: Mapping[str, Any]) -> tuple[str, str]:
+    """Where ``KubeObjects`` keeps ``obj`` (its own reading of the metadata)."""
+    return namespace_of(obj), name_of(obj)
+
+
 class KubeDiscovery:
-    def __init__(self, own_namespace: str = "") -> None:
+    def __init__(self, own_namespace: str = "", undo: UndoLog | None = None) -> None:
+        self.undo = undo if undo is not None else UndoLog()
         self.objects = KubeObjects()
         self.own_namespace = own_namespace
         self._sds: dict[KubeSDConfig, KubeSD] = {}
@@ -38,9 +53,18 @@ class KubeDiscovery:
         self._groups: dict[KubeSDConfig, dict[str, TargetGroup]] = {}
         self._order: tuple[KubeSDConfig, ...] | None = None
 
+    def fields(self) -> tuple[Any, ...]:
+        """The fields a step replaces wholesale rather than changes in place (see ``Discovery.begin``)."""
+        return self.own_namespace, self.objects.eager, self._order
+
+    def restore_fields(self, fields: tuple[Any, ...]) -> None:
+        self.own_namespace, self.objects.eager, self._order = fields
+
     def set_job(self, job: ScrapeJob | None, name: str) -> list[str]:
         """(Re)register a job's SD configs (None removes it); returns problems found in them."""
         problems: list[str] = []
+        undo = self.undo
+        undo.item(self._by_job, name)
         for i, cfg in self._by_job.pop(name, ()):
             self._release(cfg, (name, i))
         if job is None:
@@ -56,9 +80,15 @@ class KubeDiscovery:
                 continue
             configs.append((i, cfg))
             if cfg not in self._sds:
+                undo.item(self._sds, cfg)
                 self._sds[cfg] = KubeSD(cfg, self.objects, self.own_namespace)
                 self._order = None
-            self._users.setdefault(cfg, set()).add((name, i))
+            users = self._users.get(cfg)
+            if users is None:
+                undo.item(self._users, cfg)
+                users = self._users[cfg] = set()
+            undo.member(users, (name, i))
+            users.add((name, i))
         self._by_job[name] = tuple(configs)
         self._refresh_eager()
         return problems
@@ -72,8 +102,13 @@ class KubeDiscovery:
         users = self._users.get(cfg)
         if users is None:
             return
+        undo = self.undo
+        undo.member(users, user)
         users.discard(user)
         if not users:
+            undo.item(self._users, cfg)
+            undo.item(self._sds, cfg)
+            undo.item(self._groups, cfg)
             del self._users[cfg], self._sds[cfg]
             self._groups.pop(cfg, None)
             self._order = None
@@ -96,21 +131,42 @@ class KubeDiscovery:
             for group in self._sds[cfg].iter_groups():
                 built[group.source] = group
                 yield source_key(i, group.source), group
+            self.undo.item(self._groups, cfg)
             self._groups[cfg] = built
 
     def store(self, resource: str, watch_type: str, obj: Mapping[str, Any], body: bytes | None = None) -> None:
         """Record a change without evaluating anything (during the initial lists; see ``Discovery``)."""
+        if self.undo.open and watch_type in ("ADDED", "MODIFIED", "DELETED"):
+            namespace, name = _stored_at(obj)
+            # Decoded only when the object is held already: in a first list most are not.
+            objects = self.objects
+            held = objects.get(resource, namespace, name) if objects.contains(resource, namespace, name) else None
+            self.undo.call(self._put_back, resource, held, obj)
         self.objects.apply(resource, watch_type, obj, body)
-        self._groups.clear()
+        if self._groups:
+            self.undo.call(self._set_groups, self._groups)
+            self._groups = {}
+
+    def _put_back(self, resource: str, held: Mapping[str, Any] | None, changed: Mapping[str, Any]) -> None:
+        """Undo a change to the store: the object as it was, or gone again if it was absent."""
+        if held is None:
+            self.objects.apply(resource, "DELETED", changed)
+        else:
+            self.objects.apply(resource, "MODIFIED", held)
+
+    def _set_groups(self, groups: dict[KubeSDConfig, dict[str, TargetGroup]]) -> None:
+        self._groups = groups
 
     def apply(
         self, resource: str, watch_type: str, obj: Mapping[str, Any], body: bytes | None = None
     ) -> Iterator[tuple[str, str, TargetGroup]]:
         """Apply one object change; yield (job, source key, new group) for every group it may have changed."""
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
-        assert isinstance(meta, Mapping)
-        namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
+        namespace, name = _coordinates(obj)
         before = self.objects.get(resource, namespace, name)
+        if self.undo.open and watch_type in ("ADDED", "MODIFIED", "DELETED"):
+            at = _stored_at(obj)
+            held = before if at == (namespace, name) else self.objects.get(resource, *at)
+            self.undo.call(self._put_back, resource, held, obj)
         self.objects.apply(resource, watch_type, obj, body)
         after = self.objects.get(resource, namespace, name)
         if self._order is None:
@@ -124,6 +180,7 @@ class KubeDiscovery:
                 if group is None:
                     continue  # Prometheus sends nothing for a node without addresses
                 if cached is not None:
+                    self.undo.item(cached, source)
                     if group.targets:
                         cached[source] = group
                     else:
