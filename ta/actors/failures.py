@@ -12,6 +12,7 @@ failure. Messages and tracebacks are masked with the values the actor names, so 
 from __future__ import annotations
 
 import contextlib
+import re
 import traceback
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -29,6 +30,7 @@ log = structlog.get_logger("ta.actors")
 MASK = "<secret>"
 ERROR_CHARS = 300  # the one-line error in /debug/problems
 TRACEBACK_CHARS = 8000  # the traceback in the log line (its innermost frames: the end is kept)
+WHOLE_WORD_BELOW = 6  # secret values shorter than this are masked only as whole words
 
 
 def message_seq_kind(message: object) -> tuple[int, str]:
@@ -75,9 +77,15 @@ def input_secrets(message: object) -> set[str]:
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret value replaced by ``<secret>``; a short one (a username "u") only where it stands
+    alone, so it does not turn every word it occurs in into noise."""
     for value in sorted({s for s in secrets if s}, key=len, reverse=True):
-        if value in text:
+        if value not in text:
+            continue
+        if len(value) >= WHOLE_WORD_BELOW:
             text = text.replace(value, MASK)
+        else:
+            text = re.sub(rf"(?<![0-9A-Za-z_]){re.escape(value)}(?![0-9A-Za-z_])", MASK, text)
     return text
 
 
