@@ -62,8 +62,7 @@ class ServingActor:
         match message:
             case AllocationChanged():
                 view = self.view
-                back = view.reverse(message.moves)
-                self._undo.append(lambda: view.apply(back))
+                self._undo.append(view.undo_of(message.moves))
                 view.apply(message.moves)
                 collectors = view.collectors
                 self._undo.append(lambda: view.set_collectors(collectors))

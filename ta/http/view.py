@@ -18,7 +18,7 @@ others; 100 000 targets' answers are ~700 MB of JSON.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TypeVar
@@ -204,20 +204,25 @@ class View:
                 del jobs[job]
                 self._jobs_body = None
 
-    def reverse(self, moves: Iterable[Move]) -> list[Move]:
-        """Moves that put every target ``moves`` names back where the view has it now: applied after ``moves``,
-        they take that batch back (the serving actor's all-or-nothing steps)."""
-        where = self._where
+    def undo_of(self, moves: Sequence[Move]) -> Callable[[], None]:
+        """Called before ``apply(moves)``: what puts every target ``moves`` names back where the view has it now
+        (the serving actor's all-or-nothing steps). Only what the view holds is looked at now; the moves that take
+        the batch back are made only if they are needed."""
+        where_get = self._where.get
         jobs = self._jobs
-        back: list[Move] = []
-        for move in moves:
-            target = move.target
-            was = where.get(target.hash)
-            if was is None:
-                back.append(Move(target, "", "", True))
-            else:
-                back.append(Move(jobs[target.job][was][target.hash], "", was, False))
-        return back
+        held: list[tuple[Target, str]] = []
+        for target, _before, _after, _removed in moves:
+            was = where_get(target.hash)
+            if was is not None:
+                held.append((jobs[target.job][was][target.hash], was))
+
+        def undo() -> None:
+            kept = {target.hash for target, _ in held}
+            back = [Move(target, "", "", True) for target, *_ in moves if target.hash not in kept]
+            back.extend(Move(target, "", was) for target, was in held)
+            self.apply(back)
+
+        return undo
 
     def _forget_elsewhere(self, target_hash: int, collector: str, touched: dict[str, set[str]]) -> None:
         for job in sorted(self._jobs):
