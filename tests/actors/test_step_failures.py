@@ -5,7 +5,7 @@ middle of a stream, answers every later input exactly as a run that never saw th
 import asyncio
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import orjson
@@ -368,6 +368,58 @@ def test_allocation_takes_a_failed_update_or_collector_change_back(strategy: str
         messages,
         bad,
         lambda: failing_after(Allocator, method, lambda *_a, **_k: True),
+        "allocation",
+    )
+
+
+@contextmanager
+def failing_in_any(owner: Any, *names: str) -> Iterator[None]:
+    """The first of ``owner``'s methods ``names`` to run raises after running: a failure half-way through."""
+    with ExitStack() as stack:
+        raised: list[bool] = []
+
+        def first(*_a: Any, **_k: Any) -> bool:
+            if raised:
+                return False
+            raised.append(True)
+            return True
+
+        for name in names:
+            stack.enter_context(failing_after(owner, name, first))
+        yield
+
+
+@pytest.mark.parametrize(
+    ("strategy", "bad"),
+    [
+        *((s, bad) for s in ("consistent-hashing", "least-weighted", "per-node") for bad in (3, 6)),
+        ("consistent-hashing", 5),  # the others keep every target where it is when a collector joins
+    ],
+)
+def test_allocation_takes_back_a_call_that_failed_half_way(strategy: str, bad: int) -> None:
+    # 3: new targets held but not yet placed; 5: one collector more; 6: a collector gone, its targets orphaned.
+    def collectors(*names: str) -> tuple[Collector, ...]:
+        return tuple(Collector(name=n, node=f"n{i % 2}") for i, n in enumerate(names))
+
+    def changed(seq: int, upserts: Sequence[Target] = (), removals: Sequence[int] = ()) -> TargetsChanged:
+        return TargetsChanged(seq=seq, upserts=tuple(upserts), removals=tuple(removals), discovered=(), remaining=0)
+
+    messages: list[Any] = [
+        config(1, allocation_strategy=strategy, allocation_fallback_strategy="least-weighted"),
+        CollectorsChanged(seq=2, collectors=collectors("c0", "c1")),
+        changed(3, [target(i) for i in range(40)]),
+        changed(4, [target(i, "k") for i in range(40, 60)], removals=[target(2).hash]),
+        CollectorsChanged(seq=5, collectors=collectors("c0", "c1", "c2")),
+        CollectorsChanged(seq=6, collectors=collectors("c1", "c2")),
+        changed(7, [target(i) for i in range(30, 35)], removals=[target(3).hash]),
+        CollectorsChanged(seq=8, collectors=collectors("c0", "c2", "c3")),
+        changed(9, [target(i, "k") for i in range(45, 50)] + [target(70)]),
+    ]
+    check_taken_back(
+        AllocationActor,
+        messages,
+        bad - 1,
+        lambda: failing_in_any(Allocator, "_add", "_move_group", "_place", "_place_unordered"),
         "allocation",
     )
 

@@ -9,9 +9,10 @@ held hash replaces the value and keeps the collector unless the strategy now pla
 when the address or node behind an unchanged hash changed). Owned by one actor; not thread-safe.
 
 Each actor step can be taken back whole (``begin``/``commit``/``rollback``): a step records the held targets
-and owners it is about to change (an ``update``: the hashes it names; ``set_collectors``: a copy of the owners,
-as it may move any target), and a rollback restores those and rebuilds the derived bookkeeping (served sets,
-tally, the strategy's indexes) from them, in time proportional to the targets held: only after a failure.
+and owners it is about to change (an ``update``: the hashes it names; ``set_collectors``: where each target it
+moves was, which it works out for its moves anyway), and a rollback restores those and rebuilds the derived
+bookkeeping (served sets, tally, the strategy's indexes) from them, in time proportional to the targets held:
+paid only after a failure.
 
 Cost: work is proportional to the targets a call touches. Bookkeeping is sets of hashes per collector, so a
 strategy that moves whole groups (consistent hashing moves partitions) is applied with set operations; targets
@@ -140,7 +141,15 @@ class Allocator:
         in_order = saved[1]
         for record in reversed(records):
             if record[0] == "owners":
-                owner = self._owner = record[1]
+                _, before, orphaned = record
+                if before is None:
+                    owner.clear()
+                    continue
+                for target_hash, was in (*before.items(), *orphaned.items()):
+                    if was:
+                        owner[target_hash] = was
+                    else:
+                        owner.pop(target_hash, None)
                 continue
             _, incoming, removed, old = record
             for target_hash in (*incoming, *removed):
@@ -177,13 +186,16 @@ class Allocator:
         incoming = {collector.name: collector for collector in collectors}
         if incoming == self._collectors:
             return ()
-        if self._records is not None:
-            self._records.append(("owners", dict(self._owner)))
         owner = self._owner
         served = self._served
         # With no collectors before, every target was unassigned: no per-target "before" is needed.
         before: dict[int, str] | None = {} if self._collectors else None
         orphaned: dict[int, str] = {}  # targets of departed collectors -> that collector
+        if self._records is not None:
+            # Both are filled before each owner they name changes, so even a failure half-way can be taken back:
+            # ``before`` says where each moved target was (orphans: "" until the end), ``orphaned`` where orphans
+            # were. Without collectors before, no target had one.
+            self._records.append(("owners", before, orphaned))
         for name in sorted(self._collectors.keys() - incoming.keys()):
             orphans = served.pop(name, set())
             orphaned.update(dict.fromkeys(orphans, name))
