@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+import structlog
 import xxhash
 
 from ta.actors import discovery as discovery_actor
@@ -233,11 +234,18 @@ def test_crs_takes_a_failed_monitor_batch_back_and_masks_secret_values() -> None
 
     crs_core.build = leaky  # type: ignore[assignment]
     try:
-        [note] = actor.step(env(9, kobj(SM, service_monitor("web2"))))
+        with structlog.testing.capture_logs() as logs:
+            [note] = actor.step(env(9, kobj(SM, service_monitor("web2"))))
     finally:
         crs_core.build = original
     assert isinstance(note, StepFailed)
     assert note.error == "ValueError: cannot use password <secret>"
+    # One error line: actor, seq, input kind, the error and the traceback, all masked.
+    [line] = [entry for entry in logs if entry["log_level"] == "error"]
+    assert line["event"] == "actor.step_failed" and line["actor"] == "crs" and line["seq"] == 9
+    assert line["input"] == "k8s.object" and line["error"] == note.error
+    assert "leaky" in line["traceback"] and "<secret>" in line["traceback"]
+    assert "hunter2-pw" not in repr(logs)
 
 
 # --- discovery ----------------------------------------------------------------------------------------------
@@ -545,3 +553,23 @@ async def test_a_failed_first_build_keeps_the_pipeline_not_ready_until_a_relist_
     assert (
         b"10.0.5.1:80" in b"".join(recovered["answers"]["targets"].values()) or recovered["answers"]["collectors"] == ()
     )
+
+
+def test_a_config_s_secret_values_are_masked_and_short_ones_only_as_words() -> None:
+    from ta.actors.failures import describe, input_secrets
+
+    plain = {
+        "config": {"scrape_configs": [{"job_name": "j", "basic_auth": {"username": "ab", "password": "s3cr3t-pw"}}]}
+    }
+    body = {
+        "config": {
+            "scrape_configs": [{"job_name": "j", "basic_auth": {"username": "ab", "password": {"$secret": "x"}}}]
+        }
+    }
+    event = ConfigLoaded(body=orjson.dumps(body), plain=orjson.dumps(plain), source="t")
+    found = input_secrets(env(1, event))
+    assert found == {"s3cr3t-pw"}
+    error = describe(KeyError("s3cr3t-pw"), found | {"ab"})
+    assert error == "KeyError: '<secret>'"
+    assert describe(ValueError("about ab, tab"), {"ab"}) == "ValueError: about <secret>, tab"
+    assert len(describe(ValueError("x" * 1000))) == 300
