@@ -18,6 +18,7 @@ from typing import assert_never
 import structlog
 
 from ta.actors.failures import step_failed
+from ta.core.model import Target
 from ta.events.allocation import AllocationChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.events.membership import CollectorsChanged
@@ -62,8 +63,9 @@ class ServingActor:
         match message:
             case AllocationChanged():
                 view = self.view
-                self._undo.append(view.undo_of(message.moves))
-                view.apply(message.moves)
+                placed: list[tuple[Target, str]] = []
+                self._undo.append(functools.partial(view.take_back, placed))
+                view.apply(message.moves, placed)
                 collectors = view.collectors
                 self._undo.append(lambda: view.set_collectors(collectors))
                 view.set_collectors(message.collectors)

@@ -18,7 +18,7 @@ others; 100 000 targets' answers are ~700 MB of JSON.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TypeVar
@@ -32,6 +32,8 @@ from ta.core.model import Target
 from ta.http import render
 
 _K = TypeVar("_K")
+
+NOT_HELD = "-"  # in ``apply``'s undo record: the target was not held (not a collector name: those are pod names)
 
 # Bodies at least this large are kept gzipped only.
 GZIP_MIN = 16 << 10
@@ -146,11 +148,13 @@ class View:
         """Record where ``target`` is served now (``removed``: it is gone); see ``apply``."""
         self.apply((Move(target, "", "" if removed else collector, removed),))
 
-    def apply(self, moves: Iterable[Move]) -> None:
+    def apply(self, moves: Iterable[Move], undo: list[tuple[Target, str]] | None = None) -> None:
         """Record a batch of moves: each target is served by ``after`` now, or is gone when ``removed``.
 
         A move's ``before`` is not trusted: the previous placement comes from the view's own record, so a stale
         "before" in a message can never leave a ghost behind. Each touched answer is invalidated once.
+        ``undo``, when given, gets each target's previous placement before it changes ((target, collector), or
+        (target, "-") when it was not held): ``take_back`` turns that into the view as it was.
         """
         jobs = self._jobs
         where = self._where
@@ -171,13 +175,19 @@ class View:
                 if target_hash in bucket:
                     if not removed and was == collector and bucket[target_hash] is target:
                         continue
+                    if undo is not None:
+                        undo.append((bucket[target_hash], was))
                     del bucket[target_hash]
                     if not bucket:
                         del held[was]
                     seen.add(was)
                 else:
                     # Only if a hash changed job, which the identity hash (it covers the job) rules out.
+                    if undo is not None:
+                        undo.append((target, was))
                     self._forget_elsewhere(target_hash, was, touched)
+            elif undo is not None:
+                undo.append((target, NOT_HELD))
             if removed:
                 if was is not None:
                     del where[target_hash]
@@ -204,25 +214,14 @@ class View:
                 del jobs[job]
                 self._jobs_body = None
 
-    def undo_of(self, moves: Sequence[Move]) -> Callable[[], None]:
-        """Called before ``apply(moves)``: what puts every target ``moves`` names back where the view has it now
-        (the serving actor's all-or-nothing steps). Only what the view holds is looked at now; the moves that take
-        the batch back are made only if they are needed."""
-        where_get = self._where.get
-        jobs = self._jobs
-        held: list[tuple[Target, str]] = []
-        for target, _before, _after, _removed in moves:
-            was = where_get(target.hash)
-            if was is not None:
-                held.append((jobs[target.job][was][target.hash], was))
-
-        def undo() -> None:
-            kept = {target.hash for target, _ in held}
-            back = [Move(target, "", "", True) for target, *_ in moves if target.hash not in kept]
-            back.extend(Move(target, "", was) for target, was in held)
-            self.apply(back)
-
-        return undo
+    def take_back(self, undo: list[tuple[Target, str]]) -> None:
+        """Put back what ``apply`` recorded in ``undo`` (newest first, so each target ends where it first was)."""
+        self.apply(
+            [
+                Move(target, "", "", True) if was == NOT_HELD else Move(target, "", was)
+                for target, was in reversed(undo)
+            ]
+        )
 
     def _forget_elsewhere(self, target_hash: int, collector: str, touched: dict[str, set[str]]) -> None:
         for job in sorted(self._jobs):

@@ -475,6 +475,41 @@ def test_serving_takes_a_failed_allocation_back_from_the_view() -> None:
     assert "discovery" not in problem["reason"] and "Injected: injected failure" in problem["reason"]
 
 
+class BreaksAfter(tuple[Move, ...]):
+    """Moves whose iteration fails after ``n`` of them: the view is left half-way through a batch."""
+
+    n = 2
+
+    def __iter__(self) -> Iterator[Move]:
+        for i, move in enumerate(tuple.__iter__(self)):
+            if i == self.n:
+                raise Injected("injected failure")
+            yield move
+
+
+def test_serving_takes_back_a_batch_that_failed_half_way_through_the_view() -> None:
+    t = [target(i) for i in range(6)]
+    names = ("c0", "c1")
+
+    def allocated(seq: int, moves: tuple[Move, ...]) -> AllocationChanged:
+        counts = tuple((n, 0) for n in names)
+        return AllocationChanged(seq=seq, strategy="s", moves=moves, collectors=names, counts=counts, unassigned=0)
+
+    first = allocated(1, (Move(t[0], "", "c0"), Move(t[1], "", "c1"), Move(t[2], "", "c0")))
+    broken = (Move(t[0], "c0", "c1"), Move(t[2], "c0", "", True), Move(t[3], "", "c1"), Move(t[4], "", "c0"))
+    later = allocated(3, (Move(t[5], "", "c0"), Move(t[1], "c1", "c0")))
+    reference = ServingActor(View(), Metrics())
+    run(reference.step, [first, later])
+    actor = ServingActor(View(), Metrics())
+    actor.step(first)
+    assert actor.step(allocated(2, BreaksAfter(broken))) == []
+    assert actor.view.job_size("j") == 3  # t0 moved and t2 removed were put back
+    actor.step(later)
+    assert answers(actor.view) == answers(reference.view)
+    [problem] = orjson.loads(actor.diagnostics.render_problems())
+    assert problem["seq"] == 2 and problem["source"] == "actor serving"
+
+
 # --- the whole pipeline --------------------------------------------------------------------------------------
 
 
