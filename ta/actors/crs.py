@@ -53,7 +53,8 @@ class CRActor:
     def step(self, envelope: Envelope) -> list[Output]:
         """All or nothing: a step that raises leaves the state as it was before the input."""
         saved = (self._sent, self._pending, self._configured)
-        self._pending = set(self._pending)  # a handful of scopes: copied rather than recorded
+        if self._pending:  # a handful of scopes, changed in place only by discarding: copied, not recorded
+            self._pending = set(self._pending)
         self.core.begin()
         try:
             out = self._step(envelope)

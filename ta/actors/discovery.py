@@ -98,7 +98,8 @@ class DiscoveryActor:
                 self._cr_jobs,
                 self._pending,
             )
-            self._pending = set(self._pending)  # a handful of scopes: copied rather than recorded
+            if self._pending:  # a handful of scopes, changed in place only by discarding: copied, not recorded
+                self._pending = set(self._pending)
             self.core.begin()
         try:
             out = self._step(message)

@@ -55,7 +55,8 @@ class MembershipActor:
     def step(self, envelope: Envelope) -> list[Output]:
         """All or nothing: a step that raises leaves the state as it was before the input."""
         saved = (self._configured, self._waiting)
-        self._waiting = set(self._waiting)  # a handful of scopes: copied rather than recorded
+        if self._waiting:  # a handful of scopes, changed in place only by discarding: copied, not recorded
+            self._waiting = set(self._waiting)
         self._core.begin()
         try:
             out = self._step(envelope)

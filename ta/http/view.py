@@ -217,10 +217,7 @@ class View:
     def take_back(self, undo: list[tuple[Target, str]]) -> None:
         """Put back what ``apply`` recorded in ``undo`` (newest first, so each target ends where it first was)."""
         self.apply(
-            [
-                Move(target, "", "", True) if was == NOT_HELD else Move(target, "", was)
-                for target, was in reversed(undo)
-            ]
+            [Move(target, "", "", True) if was == NOT_HELD else Move(target, "", was) for target, was in reversed(undo)]
         )
 
     def _forget_elsewhere(self, target_hash: int, collector: str, touched: dict[str, set[str]]) -> None:
