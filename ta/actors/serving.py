@@ -63,7 +63,7 @@ class ServingActor:
         match message:
             case AllocationChanged():
                 view = self.view
-                placed: list[tuple[Target, str]] = []
+                placed: list[Target | tuple[Target, str]] = []
                 self._undo.append(functools.partial(view.take_back, placed))
                 view.apply(message.moves, placed)
                 collectors = view.collectors

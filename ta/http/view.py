@@ -33,8 +33,6 @@ from ta.http import render
 
 _K = TypeVar("_K")
 
-NOT_HELD = "-"  # in ``apply``'s undo record: the target was not held (not a collector name: those are pod names)
-
 # Bodies at least this large are kept gzipped only.
 GZIP_MIN = 16 << 10
 
@@ -148,13 +146,14 @@ class View:
         """Record where ``target`` is served now (``removed``: it is gone); see ``apply``."""
         self.apply((Move(target, "", "" if removed else collector, removed),))
 
-    def apply(self, moves: Iterable[Move], undo: list[tuple[Target, str]] | None = None) -> None:
+    def apply(self, moves: Iterable[Move], undo: list[Target | tuple[Target, str]] | None = None) -> None:
         """Record a batch of moves: each target is served by ``after`` now, or is gone when ``removed``.
 
         A move's ``before`` is not trusted: the previous placement comes from the view's own record, so a stale
         "before" in a message can never leave a ghost behind. Each touched answer is invalidated once.
-        ``undo``, when given, gets each target's previous placement before it changes ((target, collector), or
-        (target, "-") when it was not held): ``take_back`` turns that into the view as it was.
+        ``undo``, when given, gets each target's previous placement before it changes: (target, collector), or the
+        bare target when it was not held (a new target costs no record of its own); ``take_back`` turns that into
+        the view as it was.
         """
         jobs = self._jobs
         where = self._where
@@ -187,7 +186,7 @@ class View:
                         undo.append((target, was))
                     self._forget_elsewhere(target_hash, was, touched)
             elif undo is not None:
-                undo.append((target, NOT_HELD))
+                undo.append(target)
             if removed:
                 if was is not None:
                     del where[target_hash]
@@ -214,10 +213,13 @@ class View:
                 del jobs[job]
                 self._jobs_body = None
 
-    def take_back(self, undo: list[tuple[Target, str]]) -> None:
+    def take_back(self, undo: list[Target | tuple[Target, str]]) -> None:
         """Put back what ``apply`` recorded in ``undo`` (newest first, so each target ends where it first was)."""
         self.apply(
-            [Move(target, "", "", True) if was == NOT_HELD else Move(target, "", was) for target, was in reversed(undo)]
+            [
+                Move(entry[0], "", entry[1]) if isinstance(entry, tuple) else Move(entry, "", "", True)
+                for entry in reversed(undo)
+            ]
         )
 
     def _forget_elsewhere(self, target_hash: int, collector: str, touched: dict[str, set[str]]) -> None:
