@@ -1,8 +1,9 @@
 """Problem notes (internal, derived): an input that could not be used and was skipped, or a step that failed.
 
 In: produced by any actor's step when an input is bad (a pod without a name, a bad scrape config, ...), and by
-an actor whose step raised (``StepFailed``). Out: logged once with the journal sequence number, counted in a
-metric and listed in ``/debug/problems`` by the serving actor.
+an actor whose step raised (``StepFailed``). Out: logged once with the journal sequence number (a
+``StepFailed`` by the actor that failed, with the traceback), counted in a metric and listed in
+``/debug/problems`` by the serving actor.
 """
 
 from __future__ import annotations
