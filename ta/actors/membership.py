@@ -54,7 +54,7 @@ class MembershipActor:
 
     def step(self, envelope: Envelope) -> list[Output]:
         """All or nothing: a step that raises leaves the state as it was before the input."""
-        saved = (self._configured, self._waiting)
+        saved = (self._configured, self._waiting, self._watched)
         if self._waiting:  # a handful of scopes, changed in place only by discarding: copied, not recorded
             self._waiting = set(self._waiting)
         self._core.begin()
@@ -62,7 +62,7 @@ class MembershipActor:
             out = self._step(envelope)
         except Exception as exc:
             self._core.rollback()
-            self._configured, self._waiting = saved
+            self._configured, self._waiting, self._watched = saved
             return [step_failed("membership", envelope, exc)]
         self._core.commit()
         return out
