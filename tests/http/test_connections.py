@@ -277,10 +277,11 @@ class _EndlessJournal:
     def __init__(self) -> None:
         self.seq = 0
 
-    def tail_since(self, seq: int) -> list[tuple[int, bytes]]:
-        return [(s, b"x" * 4095 + b"\n") for s in range(seq + 1, self.seq + 1)]
+    def tail_since(self, seq: int, limit: int | None = None) -> list[tuple[int, bytes]]:
+        last = self.seq if limit is None else min(self.seq, seq + limit)
+        return [(s, b"x" * 4095 + b"\n") for s in range(seq + 1, last + 1)]
 
-    async def wait_appended(self, after: int, max_wait: float) -> bool:
+    async def wait_appended(self, after: int, max_wait: float | None = None) -> bool:
         await asyncio.sleep(0.002)
         self.seq += 8
         return True
@@ -289,6 +290,7 @@ class _EndlessJournal:
 async def test_clients_resetting_an_event_stream_are_counted_not_logged(caplog: pytest.LogCaptureFixture) -> None:
     state = _state()
     state.sequencer = _EndlessJournal()  # type: ignore[assignment]
+    state.debug_events_on_plain_port = True
     async with listening(build_app(state), "127.0.0.1", 0) as site:
         served = Served(state, site.port)
         for _ in range(5):
@@ -301,8 +303,13 @@ async def test_clients_resetting_an_event_stream_are_counted_not_logged(caplog: 
             writer.close()  # a reset in the middle of the stream
         for _ in range(1000):  # bounded: each stream notices at its next write
             gone = served.counter("ta_http_client_errors", "gone_during_response")
-            if gone + served.counter("ta_http_client_errors", "reset") >= 5 and gone >= 1:
+            if gone + served.counter("ta_http_client_errors", "reset") >= 5:
                 break
             await asyncio.sleep(0.01)
-    assert served.counter("ta_http_client_errors", "gone_during_response") >= 1
+    # Each reset is counted once, whichever way the server saw it (the connection reset under it, or a
+    # write to a client already gone); with handler cancellation most streams end as resets.
+    counted = served.counter("ta_http_client_errors", "gone_during_response") + served.counter(
+        "ta_http_client_errors", "reset"
+    )
+    assert counted >= 5
     assert [r for r in caplog.records if r.levelno >= 30] == []
