@@ -170,7 +170,8 @@ def test_validation_runs_after_merging_in_upstream_order() -> None:
     assert error("prometheus_cr: {enabled: true}\n") == "collector namespace must be set"
     assert load("prometheus_cr: {enabled: true}\n", env={"OTELCOL_NAMESPACE": "x"}).config.collector_namespace == "x"
     assert error(MINIMAL + "allocation_strategy: foo\n") == (
-        'allocation_strategy: unknown allocation strategy "foo" (valid: consistent-hashing, least-weighted, per-node)'
+        'allocation_strategy: unknown allocation strategy "foo" '
+        "(valid: consistent-hashing, least-weighted, per-node, rendezvous-bounded)"
     )
 
 

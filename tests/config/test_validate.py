@@ -52,10 +52,11 @@ def test_telemetry_checked_before_strategies() -> None:
 def test_unknown_strategies_are_clean_errors_fallback_first() -> None:
     base = TAConfig(collector_namespace="ns", prometheus_cr=CR_ON)
     assert message(replace(base, allocation_strategy="foo")) == (
-        'allocation_strategy: unknown allocation strategy "foo" (valid: consistent-hashing, least-weighted, per-node)'
+        'allocation_strategy: unknown allocation strategy "foo" '
+        "(valid: consistent-hashing, least-weighted, per-node, rendezvous-bounded)"
     )
     both = replace(base, allocation_strategy="foo", allocation_fallback_strategy="bar")
     assert message(both) == (
         'allocation_fallback_strategy: unknown allocation strategy "bar" '
-        "(valid: consistent-hashing, least-weighted, per-node)"
+        "(valid: consistent-hashing, least-weighted, per-node, rendezvous-bounded)"
     )

@@ -28,7 +28,15 @@ from typing import Any, NamedTuple
 from ta.core.allocation.consistent_hashing import ConsistentHashing
 from ta.core.allocation.least_weighted import LeastWeighted
 from ta.core.allocation.per_node import PerNode
-from ta.core.allocation.strategy import CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE, STRATEGIES, Strategy
+from ta.core.allocation.rendezvous_bounded import RendezvousBounded
+from ta.core.allocation.strategy import (
+    CONSISTENT_HASHING,
+    LEAST_WEIGHTED,
+    PER_NODE,
+    RENDEZVOUS_BOUNDED,
+    STRATEGIES,
+    Strategy,
+)
 from ta.core.allocation.tally import Tally
 from ta.core.model import Collector, Target
 
@@ -54,6 +62,8 @@ def _strategy(name: str, tally: Tally, *, role: str) -> Strategy:
         return ConsistentHashing()
     if name == LEAST_WEIGHTED:
         return LeastWeighted(tally)
+    if name == RENDEZVOUS_BOUNDED and role == "allocation strategy":
+        return RendezvousBounded()
     valid = STRATEGIES if role == "allocation strategy" else (CONSISTENT_HASHING, LEAST_WEIGHTED)
     raise UnknownStrategyError(f"unknown {role} {name!r}; expected one of: {', '.join(valid)}")
 
@@ -105,7 +115,7 @@ class Allocator:
         fallback_strategy: Strategy | None = None
         fallback = self._fallback
         if fallback:
-            if fallback == PER_NODE:
+            if fallback in (PER_NODE, RENDEZVOUS_BOUNDED):
                 raise UnknownStrategyError(
                     f"unknown fallback strategy {fallback!r}; expected one of: {CONSISTENT_HASHING}, {LEAST_WEIGHTED}"
                 )
@@ -256,7 +266,7 @@ class Allocator:
                 if (old := held(target_hash)) is not None and old is not target and old != target
             ]
         if not fresh and not replaced:
-            return _in_order(moves)
+            return _in_order(moves + self._displaced()) if gone else ()
         previous: dict[int, str] = {}
         if replaced:
             self._strategy.untrack(replaced)
@@ -293,6 +303,9 @@ class Allocator:
         else:
             # Nothing can be placed, but the view lists jobs with only unassigned targets, so each still moves.
             placed = [_new(Move, (target, "", "", False)) for target in changed]
+        displaced = self._displaced()
+        if displaced:
+            return _in_order(moves + placed + displaced)
         return _in_order(moves + placed) if moves else tuple(placed)
 
     def collectors(self) -> tuple[Collector, ...]:
@@ -328,6 +341,22 @@ class Allocator:
         hashes = [target.hash for target in fresh]
         targets.update(zip(hashes, fresh, strict=True))
         self._unassigned.update(hashes)
+
+    def _displaced(self) -> list[Move]:
+        """Moves of held targets that the strategy moved because others came or went (rendezvous-bounded)."""
+        regroup = self._strategy.displaced()
+        if not regroup.groups:
+            return []
+        before: dict[int, str] = {}
+        for hashes, collector in regroup.groups:
+            self._move_group(hashes, collector, before)
+        targets = self._targets
+        owner_of = self._owner.get
+        return [
+            _new(Move, (targets[target_hash], was, after, False))
+            for target_hash, was in before.items()
+            if (after := owner_of(target_hash, "")) != was
+        ]
 
     def _move_group(self, hashes: Set[int], collector: str, before: dict[int, str] | None) -> None:
         """Put a group that shares one collector (or none) on ``collector``, with set operations only."""

@@ -66,3 +66,6 @@ class ConsistentHashing:
 
     def tally_changed(self, collector: str) -> None:
         pass
+
+    def displaced(self) -> Regroup:
+        return Regroup()

@@ -78,3 +78,7 @@ class PerNode:
     def tally_changed(self, collector: str) -> None:
         if self._fallback is not None:
             self._fallback.tally_changed(collector)
+
+    def displaced(self) -> Regroup:
+        # Only consistent-hashing or least-weighted can be the fallback, and neither displaces targets.
+        return Regroup()

@@ -1,8 +1,8 @@
 """The contract between the allocator's bookkeeping and an allocation strategy.
 
 In: the collector set, the targets the allocator holds (``track``/``untrack``) and tally changes. Out: which
-targets a membership change moves (``set_collectors``, as a ``Regroup``) and the collector a target belongs on
-(``choose``).
+targets a membership change moves (``set_collectors``, as a ``Regroup``), the collector a target belongs on
+(``choose``), and which other held targets adding or removing targets moved (``displaced``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from ta.core.model import Collector, Target
 CONSISTENT_HASHING = "consistent-hashing"
 LEAST_WEIGHTED = "least-weighted"
 PER_NODE = "per-node"
-STRATEGIES = (CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE)
+# Ours, not upstream's: see rendezvous_bounded.py.
+RENDEZVOUS_BOUNDED = "rendezvous-bounded"
+STRATEGIES = (CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE, RENDEZVOUS_BOUNDED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +57,8 @@ class Strategy(Protocol):
 
     def tally_changed(self, collector: str) -> None:
         """A count of ``collector`` changed (see ``Tally``); only called on ``ordered`` strategies."""
+
+    def displaced(self) -> Regroup:
+        """Held targets, other than those just tracked, whose collector the ``track``/``untrack`` calls since the
+        last call changed (only a strategy that balances over the whole target set has any); as for
+        ``set_collectors``, each group sits together on one collector. Called after every update."""

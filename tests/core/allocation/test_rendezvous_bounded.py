@@ -1,0 +1,156 @@
+"""rendezvous-bounded: the matching equals a from-scratch reference after any sequence of changes, it does not
+depend on arrival order, and it stays within the movement and balance bounds (issue 14 item 3)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+import xxhash
+
+from ta.config.errors import ConfigError
+from ta.config.model import PrometheusCRConfig, TAConfig
+from ta.config.validate import validate_config
+from ta.core.allocation.allocator import Allocator, UnknownStrategyError
+from ta.core.allocation.rendezvous_bounded import capacity
+from ta.core.model import Collector, Target
+from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
+
+STRATEGY = "rendezvous-bounded"
+
+
+def reference(names: list[str], hashes: list[int]) -> dict[int, str]:
+    """The stable matching by brute force: walk all (target, collector) pairs from the strongest down, giving
+    a target to a collector when neither is taken and the collector has room."""
+    if not names:
+        return {}
+    cap = math.ceil(len(hashes) * 1.04 / len(names) - 1e-9)
+    assert cap == capacity(len(hashes), len(names))
+    pairs = []
+    for name in names:
+        seed = xxhash.xxh64_intdigest(name.encode())
+        for target_hash in hashes:
+            score = xxhash.xxh64_intdigest((target_hash % 2**64).to_bytes(8, "little"), seed)
+            pairs.append((score, target_hash, name))
+    pairs.sort(reverse=True)
+    load = dict.fromkeys(names, 0)
+    out: dict[int, str] = {}
+    for _score, target_hash, name in pairs:
+        if target_hash not in out and load[name] < cap:
+            out[target_hash] = name
+            load[name] += 1
+    return out
+
+
+def state(allocator: Allocator) -> dict[int, str]:
+    return {h: allocator.collector_of(h) for h in allocator.target_hashes()}
+
+
+def collectors(indices: set[int]) -> list[Collector]:
+    return [Collector(name=f"collector-{i}") for i in sorted(indices)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_step_equals_the_reference_and_the_moves_replay(seed: int) -> None:
+    rng = random.Random(seed)
+    allocator = Allocator(STRATEGY)
+    mirror = Mirror()
+    members: set[int] = set()
+    held: dict[int, Target] = {}
+    next_target = 0
+    for _step in range(40):
+        roll = rng.random()
+        if roll < 0.25 or not members:
+            if rng.random() < 0.6 or len(members) < 2:
+                members.add(rng.randrange(30))
+            else:
+                members.discard(rng.choice(sorted(members)))
+            mirror.apply(allocator.set_collectors(collectors(members)))
+        elif roll < 0.6:
+            fresh = make_targets(rng.choice((1, 1, 2, 5, 40)), next_target, job=f"job-{rng.randrange(3)}")
+            next_target += len(fresh)
+            held.update((t.hash, t) for t in fresh)
+            mirror.apply(allocator.update(upserts=fresh))
+        elif held:
+            gone = rng.sample(sorted(held), min(len(held), rng.choice((1, 1, 3, 30))))
+            for h in gone:
+                del held[h]
+            mirror.apply(allocator.update(removals=gone))
+        expected = reference([c.name for c in collectors(members)], sorted(held))
+        assert state(allocator) == {h: expected.get(h, "") for h in held}
+        mirror.assert_mirrors(allocator, held)
+
+
+def test_the_result_does_not_depend_on_arrival_order() -> None:
+    targets = make_targets(600, job="a") + make_targets(300, job="b")
+    first = Allocator(STRATEGY)
+    first.set_collectors(make_collectors(7))
+    first.update(upserts=targets)
+    second = Allocator(STRATEGY)
+    shuffled = targets[:]
+    random.Random(3).shuffle(shuffled)
+    second.update(upserts=shuffled[:100])
+    second.set_collectors(make_collectors(9))
+    for i in range(100, 900, 37):
+        second.update(upserts=shuffled[i : i + 37])
+    second.update(removals=[t.hash for t in shuffled[:50]])
+    second.set_collectors(make_collectors(7))
+    second.update(upserts=shuffled[:50])
+    assert state(first) == state(second)
+    assert sorted(first.assigned_counts()) == sorted(second.assigned_counts())
+
+
+def _moved(before: dict[int, str], after: dict[int, str]) -> int:
+    return sum(1 for h, c in before.items() if after[h] != c)
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 7, 10, 16, 25, 40, 63, 99])
+def test_scaling_by_one_moves_at_most_the_minimum_plus_one_percent(n: int) -> None:
+    # 20k targets: the allowance of 1% is 200 targets, well above the hashing noise of the minimum itself.
+    total = 20_000
+    allocator = Allocator(STRATEGY)
+    allocator.set_collectors(make_collectors(n))
+    allocator.update(upserts=make_targets(total))
+    small = state(allocator)
+    up = allocator.set_collectors(make_collectors(n + 1))
+    big = state(allocator)
+    down = allocator.set_collectors(make_collectors(n))
+    bound = total * (1 / (n + 1) + 0.01)
+    assert len(up) == _moved(small, big) <= bound
+    assert len(down) == _moved(big, state(allocator)) <= bound
+    assert state(allocator) == small
+
+
+@pytest.mark.parametrize("n", [10, 100])
+def test_balance_with_100k_targets(n: int) -> None:
+    allocator = Allocator(STRATEGY)
+    allocator.set_collectors(make_collectors(n))
+    allocator.update(upserts=make_targets(100_000))
+    loads = counts(allocator).values()
+    assert len(loads) == n and sum(loads) == 100_000
+    assert max(loads) / (100_000 / n) <= 1.05
+
+
+def test_adding_and_removing_one_target_moves_few_others() -> None:
+    allocator = Allocator(STRATEGY)
+    allocator.set_collectors(make_collectors(20))
+    allocator.update(upserts=make_targets(5_000))
+    others = 0
+    for i in range(5_000, 5_200):
+        moves = allocator.update(upserts=[make_target(i)])
+        others += sum(1 for m in moves if m.target.hash != make_target(i).hash)
+    for i in range(0, 200):
+        moves = allocator.update(removals=[make_target(i).hash])
+        others += sum(1 for m in moves if not m.removed)
+    # Each change may push a short chain of others along; on average well under one per change.
+    assert others < 400
+
+
+def test_config_accepts_it_but_not_as_a_per_node_fallback() -> None:
+    cr_on = PrometheusCRConfig(enabled=True)
+    validate_config(TAConfig(collector_namespace="ns", prometheus_cr=cr_on, allocation_strategy=STRATEGY))
+    with pytest.raises(UnknownStrategyError):
+        Allocator("per-node", fallback=STRATEGY)
+    with pytest.raises(ConfigError):
+        validate_config(TAConfig(collector_namespace="ns", prometheus_cr=cr_on, allocation_strategy="rendezvous"))
