@@ -33,6 +33,8 @@ from ta.core.model import Collector, Target
 _MASK64 = (1 << 64) - 1
 # Headroom over the mean: cap = ceil(targets * 104 / (100 * collectors)); integers so every replica agrees.
 _HEADROOM_PERCENT = 104
+# Up to this many collectors joining or leaving at once are applied one by one rather than by a rebuild.
+_STEPWISE_LIMIT = 8
 # A batch this large (relative to the targets held) is cheaper to apply by rebuilding the matching.
 _REBUILD_FRACTION = 4
 _digest = xxhash.xxh64_intdigest
@@ -61,6 +63,8 @@ class RendezvousBounded:
         self._names: tuple[str, ...] = ()
         self._seeds: tuple[int, ...] = ()
         self._seed_of: dict[str, int] = {}
+        self._names_desc: tuple[str, ...] = ()
+        self._seeds_desc: tuple[int, ...] = ()
         self._cap = 0
         self._keys: dict[int, bytes] = {}
         self._top: dict[int, _Choice] = {}  # each target's first choice; empty without collectors
@@ -86,9 +90,19 @@ class RendezvousBounded:
         self._before.clear()
         self._batch.clear()
         old_names = set(self._names)
-        self._names = names
-        self._seeds = tuple(collector_seed(name) for name in names)
-        self._seed_of = dict(zip(names, self._seeds, strict=True))
+        added = sorted(set(names) - old_names)
+        removed = sorted(old_names - set(names))
+        if old_names and names and len(added) + len(removed) <= _STEPWISE_LIMIT:
+            # One collector at a time (arrivals first, so the set is never empty): each step is O(targets).
+            for name in added:
+                self._add_collector(name)
+            for name in removed:
+                self._remove_collector(name)
+            moved = self._before
+            self._before = {}
+            self._compact_if_needed()
+            return self._groups(moved, list(moved))
+        self._set_names(names)
         self._refresh_tops(old_names)
         old = self._at
         self._rebuild()
@@ -163,11 +177,78 @@ class RendezvousBounded:
         return int(_digest(self._keys[target_hash], self._seed_of[name]))
 
     def _first(self, target_hash: int) -> _Choice:
-        return max(zip(map(_digest, repeat(self._keys[target_hash]), self._seeds), self._names, strict=True))
+        # Collectors in descending name order, so the first maximum is the greatest name among equal scores.
+        scores = list(map(_digest, repeat(self._keys[target_hash]), self._seeds_desc))
+        best = max(scores)
+        return best, self._names_desc[scores.index(best)]
 
     def _ranking(self, target_hash: int) -> list[_Choice]:
         scores = map(_digest, repeat(self._keys[target_hash]), self._seeds)
         return sorted(zip(scores, self._names, strict=True), reverse=True)
+
+    def _set_names(self, names: tuple[str, ...]) -> None:
+        self._names = names
+        self._seeds = tuple(collector_seed(name) for name in names)
+        self._seed_of = dict(zip(names, self._seeds, strict=True))
+        self._names_desc = names[::-1]
+        self._seeds_desc = self._seeds[::-1]
+
+    def _add_collector(self, name: str) -> None:
+        """A newcomer: it takes the strongest of the targets that prefer it, the lower cap pushes each
+        collector's weakest surplus down, and every place that frees is refilled."""
+        self._set_names(tuple(sorted((*self._names, name))))
+        seed = self._seed_of[name]
+        top = self._top
+        at = self._at
+        at_score = self._at_score
+        keys = self._keys
+        scores = map(_digest, keys.values(), repeat(seed))
+        score_at = at_score.__getitem__
+        # The targets that prefer the newcomer to their own collector (scores compared in bulk; on an equal score
+        # the greater name wins, as everywhere).
+        wanting = [
+            (-score, -target_hash)
+            for target_hash, score in zip(keys, scores, strict=True)
+            if score >= score_at(target_hash)
+        ]
+        if any(-negative_score == at_score[-negative_hash] for negative_score, negative_hash in wanting):
+            wanting = [
+                (negative_score, negative_hash)
+                for negative_score, negative_hash in wanting
+                if -negative_score > at_score[-negative_hash] or name > at[-negative_hash]
+            ]
+        for negative_score, negative_hash in wanting:
+            # Only a target that prefers the newcomer to its own collector can have it as first choice.
+            choice = (-negative_score, name)
+            if choice > top[-negative_hash]:  # noqa: PLR1730 -- max() would rewrite every entry
+                top[-negative_hash] = choice
+        heapq.heapify(wanting)
+        self._refused[name] = wanting
+        self._held[name] = []
+        self._load[name] = 0
+        self._cap = capacity(len(self._keys), len(self._names))
+        # The newcomer fills before anyone is pushed down, so none of its places goes to a weaker target.
+        self._fill([name])
+        self._shed()
+        self._fill([other for other in reversed(self._names) if self._load[other] < self._cap])
+
+    def _remove_collector(self, name: str) -> None:
+        """A leaver: its targets propose afresh after the higher cap has let the others take in their
+        strongest waiting targets."""
+        self._set_names(tuple(other for other in self._names if other != name))
+        at = self._at
+        orphans = sorted({target_hash for _score, target_hash in self._held.pop(name) if at.get(target_hash) == name})
+        for target_hash in orphans:
+            self._unassign(target_hash)
+        del self._load[name], self._refused[name]
+        top = self._top
+        for target_hash, (_score, first) in top.items():
+            if first == name:
+                top[target_hash] = self._first(target_hash)
+        self._cap = capacity(len(self._keys), len(self._names))
+        self._fill(reversed(self._names))
+        for target_hash in orphans:
+            self._propose(target_hash, None)
 
     def _refresh_tops(self, old_names: set[str]) -> None:
         """Bring every target's first choice up to date for the new collector set, in O(targets) when few
@@ -287,7 +368,12 @@ class RendezvousBounded:
         self._cap = cap
         if grew:
             self._fill(reversed(self._names))
-            return
+        else:
+            self._shed()
+
+    def _shed(self) -> None:
+        """Push each collector's weakest targets above the cap down their own rankings."""
+        cap = self._cap
         for name in self._names:
             while self._load[name] > cap:
                 weakest = heapq.heappop(self._held[name])

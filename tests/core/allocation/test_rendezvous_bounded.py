@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 
 import pytest
 import xxhash
@@ -12,6 +13,7 @@ import xxhash
 from ta.config.errors import ConfigError
 from ta.config.model import PrometheusCRConfig, TAConfig
 from ta.config.validate import validate_config
+from ta.core.allocation import rendezvous_bounded
 from ta.core.allocation.allocator import Allocator, UnknownStrategyError
 from ta.core.allocation.rendezvous_bounded import capacity
 from ta.core.model import Collector, Target
@@ -20,7 +22,9 @@ from tests.core.allocation.builders import Mirror, counts, make_collectors, make
 STRATEGY = "rendezvous-bounded"
 
 
-def reference(names: list[str], hashes: list[int]) -> dict[int, str]:
+def reference(
+    names: list[str], hashes: list[int], digest: Callable[..., int] = xxhash.xxh64_intdigest
+) -> dict[int, str]:
     """The stable matching by brute force: walk all (target, collector) pairs from the strongest down, giving
     a target to a collector when neither is taken and the collector has room."""
     if not names:
@@ -29,9 +33,9 @@ def reference(names: list[str], hashes: list[int]) -> dict[int, str]:
     assert cap == capacity(len(hashes), len(names))
     pairs = []
     for name in names:
-        seed = xxhash.xxh64_intdigest(name.encode())
+        seed = digest(name.encode())
         for target_hash in hashes:
-            score = xxhash.xxh64_intdigest((target_hash % 2**64).to_bytes(8, "little"), seed)
+            score = digest((target_hash % 2**64).to_bytes(8, "little"), seed)
             pairs.append((score, target_hash, name))
     pairs.sort(reverse=True)
     load = dict.fromkeys(names, 0)
@@ -51,17 +55,36 @@ def collectors(indices: set[int]) -> list[Collector]:
     return [Collector(name=f"collector-{i}") for i in sorted(indices)]
 
 
+def coarse_digest(data: bytes, seed: int = 0) -> int:
+    """Five possible scores: nearly every comparison is a tie, which only the (score, hash, name) order breaks."""
+    return int(xxhash.xxh64_intdigest(data, seed)) % 5
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_every_step_equals_the_reference_and_the_moves_replay(seed: int) -> None:
+    run_random_steps(seed, xxhash.xxh64_intdigest)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ties_are_broken_the_same_way_on_every_path(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rendezvous_bounded, "_digest", coarse_digest)
+    run_random_steps(seed, coarse_digest)
+
+
+def run_random_steps(seed: int, digest: Callable[..., int]) -> None:
     rng = random.Random(seed)
     allocator = Allocator(STRATEGY)
     mirror = Mirror()
     members: set[int] = set()
     held: dict[int, Target] = {}
     next_target = 0
-    for _step in range(40):
+    for _step in range(60):
         roll = rng.random()
-        if roll < 0.25 or not members:
+        if roll < 0.05:
+            # Many at once (or none at all): the rebuild path rather than one collector at a time.
+            members = set(rng.sample(range(30), rng.choice((0, 3, 12, 15))))
+            mirror.apply(allocator.set_collectors(collectors(members)))
+        elif roll < 0.25 or not members:
             if rng.random() < 0.6 or len(members) < 2:
                 members.add(rng.randrange(30))
             else:
@@ -77,7 +100,7 @@ def test_every_step_equals_the_reference_and_the_moves_replay(seed: int) -> None
             for h in gone:
                 del held[h]
             mirror.apply(allocator.update(removals=gone))
-        expected = reference([c.name for c in collectors(members)], sorted(held))
+        expected = reference([c.name for c in collectors(members)], sorted(held), digest)
         assert state(allocator) == {h: expected.get(h, "") for h in held}
         mirror.assert_mirrors(allocator, held)
 
