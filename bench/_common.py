@@ -56,7 +56,7 @@ NAMESPACE = "otel"
 COMPONENT = {"app.kubernetes.io/component": "opentelemetry-collector"}
 FILE_SD_JOB = "file-sd"
 GROUP_SIZE = 50
-STRATEGIES = ("consistent-hashing", "least-weighted", "per-node")
+STRATEGIES = ("consistent-hashing", "least-weighted", "per-node", "rendezvous-bounded")
 
 
 def quiet_logs() -> None:

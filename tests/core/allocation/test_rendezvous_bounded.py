@@ -177,3 +177,23 @@ def test_config_accepts_it_but_not_as_a_per_node_fallback() -> None:
         Allocator("per-node", fallback=STRATEGY)
     with pytest.raises(ConfigError):
         validate_config(TAConfig(collector_namespace="ns", prometheus_cr=cr_on, allocation_strategy="rendezvous"))
+
+
+def _job_spread(strategy: str, targets: list[Target], n: int) -> float:
+    """Mean over jobs of max/mean of the job's targets per collector."""
+    allocator = Allocator(strategy)
+    allocator.set_collectors(make_collectors(n))
+    allocator.update(upserts=targets)
+    per_job: dict[str, dict[str, int]] = {}
+    for target in targets:
+        job_counts = per_job.setdefault(target.job, {})
+        name = allocator.collector_of(target.hash)
+        job_counts[name] = job_counts.get(name, 0) + 1
+    return sum(max(c.values()) / (sum(c.values()) / n) for c in per_job.values()) / len(per_job)
+
+
+def test_each_job_is_spread_at_least_as_evenly_as_by_the_ring() -> None:
+    targets = [t for j in range(20) for t in make_targets(500, j * 500, job=f"job-{j}")]
+    ring = _job_spread("consistent-hashing", targets, 10)
+    ours = _job_spread(STRATEGY, targets, 10)
+    assert ours <= ring * 1.02
