@@ -197,3 +197,31 @@ def test_each_job_is_spread_at_least_as_evenly_as_by_the_ring() -> None:
     ring = _job_spread("consistent-hashing", targets, 10)
     ours = _job_spread(STRATEGY, targets, 10)
     assert ours <= ring * 1.02
+
+
+def test_long_churn_of_single_targets_stays_exact_and_bounded_in_memory() -> None:
+    allocator = Allocator(STRATEGY)
+    mirror = Mirror()
+    mirror.apply(allocator.set_collectors(make_collectors(6)))
+    held = {t.hash: t for t in make_targets(300)}
+    mirror.apply(allocator.update(upserts=list(held.values())))
+    rng = random.Random(7)
+    next_target = 300
+    for _ in range(10_000):
+        if rng.random() < 0.5:
+            fresh = make_target(next_target)
+            next_target += 1
+            held[fresh.hash] = fresh
+            mirror.apply(allocator.update(upserts=[fresh]))
+        else:
+            gone = rng.choice(sorted(held))
+            del held[gone]
+            mirror.apply(allocator.update(removals=[gone]))
+    expected = reference([c.name for c in make_collectors(6)], sorted(held))
+    assert state(allocator) == expected
+    mirror.assert_mirrors(allocator, held)
+    # Stale heap entries are dropped from time to time: the heaps stay proportional to the targets.
+    strategy = allocator._strategy
+    assert isinstance(strategy, rendezvous_bounded.RendezvousBounded)
+    entries = sum(len(h) for h in strategy._held.values()) + sum(len(h) for h in strategy._refused.values())
+    assert entries <= 4 * len(held) + 2048
