@@ -6,7 +6,9 @@ collector)}`` mirror reproduce the allocator's state exactly; plus read accessor
 
 A target without a collector stays stored unassigned and is placed when collectors appear. An upsert of a
 held hash replaces the value and keeps the collector unless the strategy now places it elsewhere (only possible
-when the address or node behind an unchanged hash changed). Owned by one actor; not thread-safe.
+when the address or node behind an unchanged hash changed). rendezvous-bounded balances over the whole target
+set, so an update may also move held targets it did not name (the strategy's ``displaced``); those moves are
+in the result like any other. Owned by one actor; not thread-safe.
 
 Each actor step can be taken back whole (``begin``/``commit``/``rollback``): a step records the held targets
 and owners it is about to change (an ``update``: the hashes it names; ``set_collectors``: where each target it
