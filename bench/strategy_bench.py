@@ -9,7 +9,8 @@ and address as the test builders make them). Out: tables printed to stdout; noth
    takes every step: least-weighted's placements depend on its history).
 2. Balance and per-job spread with ``--balance-targets`` (100 000) targets at 10 and 100 collectors:
    max/mean targets per collector; per job, max/mean of its targets per collector (mean over jobs and the
-   worst job); the time of one rebalance N -> N+1 and back, and of the initial placement.
+   worst job); the time of one rebalance N -> N+1 and back, and of the initial placement; how many other
+   targets one added or removed target moves (500 adds, then their removals).
 
 per-node is left out: it places by node, so its churn and balance are those of the node layout, not of a
 strategy. Run from the repository root: ``python bench/strategy_bench.py [--ns 2,3,10,99]``.
@@ -38,9 +39,9 @@ STRATEGIES = ("consistent-hashing", "least-weighted", "rendezvous-bounded")
 SHORT = {"consistent-hashing": "ring", "least-weighted": "lw", "rendezvous-bounded": "rb"}
 
 
-def make_targets(count: int, jobs: int) -> list[Target]:
+def make_targets(count: int, jobs: int, start: int = 0) -> list[Target]:
     out = []
-    for i in range(count):
+    for i in range(start, start + count):
         job = f"job-{i % jobs}"
         out.append(
             Target(
@@ -90,6 +91,17 @@ def spread(allocator: Allocator, targets: list[Target], n: int) -> tuple[float, 
         size = sum(job_counts.values())
         ratios.append(max(job_counts.values()) / (size / n))
     return max(loads) / (sum(loads) / n), statistics.fmean(ratios), max(ratios)
+
+
+def single_changes(allocator: Allocator, start: int, jobs: int, count: int = 500) -> tuple[float, int]:
+    """Other targets moved per one-target add or removal (mean, worst) over ``count`` adds then removals."""
+    extra = make_targets(count, jobs, start)
+    moved = []
+    for target in extra:
+        moved.append(sum(1 for move in allocator.update(upserts=[target]) if move.target.hash != target.hash))
+    for target in extra:
+        moved.append(sum(1 for move in allocator.update(removals=[target.hash]) if not move.removed))
+    return statistics.fmean(moved), max(moved)
 
 
 def main() -> None:
@@ -156,6 +168,7 @@ def main() -> None:
             start = time.perf_counter()
             allocator.set_collectors(collectors(n))
             shrink = time.perf_counter() - start
+            others, worst_others = single_changes(allocator, len(balance_targets), args.jobs)
             rows.append(
                 [
                     strategy,
@@ -165,6 +178,7 @@ def main() -> None:
                     f"{job_worst:.3f}",
                     f"{placed:.2f} s",
                     f"{grow * 1000:.0f} / {shrink * 1000:.0f} ms",
+                    f"{others:.2f} / {worst_others}",
                 ]
             )
     print(
@@ -180,6 +194,7 @@ def main() -> None:
             "job max/mean (worst)",
             "first placement",
             "N->N+1 / back",
+            "others moved per 1-target change (mean / worst)",
         ],
         rows,
     )
