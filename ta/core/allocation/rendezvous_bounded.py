@@ -14,9 +14,12 @@ binomial noise of hashing, ~8% at 100 collectors of 1000 targets); the cap trims
 weakest targets to their next choice, so max/mean <= 1.04 + collectors/targets, while the trimmed targets are
 a few percent that mostly stay trimmed across membership changes.
 
-Cost: a membership change re-runs deferred acceptance from each target's kept first choice (kept up to date in
-O(targets)), so only trimmed targets rank all collectors. A target added or removed costs O(collectors) plus a
-short chain of displacements (a stable matching is repaired, not rebuilt); big batches rebuild instead.
+Cost: the matching is repaired, never recomputed, on small changes. A collector joining costs one score per
+target (those that prefer it move, and the lower cap pushes the fullest collectors' weakest down); one leaving
+re-ranks only its own targets; either is O(targets). A target added or removed costs O(collectors) plus a short
+chain of displacements. Big changes (many collectors at once, a batch of targets over a quarter of those held)
+rebuild by deferred acceptance from each target's kept first choice, so only trimmed targets rank all
+collectors.
 """
 
 from __future__ import annotations
