@@ -28,7 +28,7 @@ def replay(*args: str, seed: str) -> tuple[str, str]:
     return done.stdout, done.stderr
 
 
-@pytest.mark.parametrize("strategy", ["consistent-hashing", "least-weighted", "per-node"])
+@pytest.mark.parametrize("strategy", ["consistent-hashing", "least-weighted", "per-node", "rendezvous-bounded"])
 def test_same_answers_under_different_hash_seeds(tmp_path: Path, strategy: str) -> None:
     capture, cfg = write_capture(tmp_path, strategy=strategy)
     outputs = []
