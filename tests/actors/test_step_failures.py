@@ -354,7 +354,7 @@ def target(i: int, job: str = "j") -> Target:
     return Target(job=job, address=address, own=(("__address__", address),), hash=hash_of(job, i), node=f"n{i % 2}")
 
 
-@pytest.mark.parametrize("strategy", ["consistent-hashing", "least-weighted", "per-node"])
+@pytest.mark.parametrize("strategy", ["consistent-hashing", "least-weighted", "per-node", "rendezvous-bounded"])
 @pytest.mark.parametrize("bad", [3, 4])
 def test_allocation_takes_a_failed_update_or_collector_change_back(strategy: str, bad: int) -> None:
     def collectors(*names: str) -> tuple[Collector, ...]:
@@ -403,8 +403,13 @@ def failing_in_any(owner: Any, *names: str) -> Iterator[None]:
 @pytest.mark.parametrize(
     ("strategy", "bad"),
     [
-        *((s, bad) for s in ("consistent-hashing", "least-weighted", "per-node") for bad in (3, 6)),
-        ("consistent-hashing", 5),  # the others keep every target where it is when a collector joins
+        *(
+            (s, bad)
+            for s in ("consistent-hashing", "least-weighted", "per-node", "rendezvous-bounded")
+            for bad in (3, 6)
+        ),
+        ("consistent-hashing", 5),  # least-weighted and per-node keep every target where it is when a collector joins
+        ("rendezvous-bounded", 5),
     ],
 )
 def test_allocation_takes_back_a_call_that_failed_half_way(strategy: str, bad: int) -> None:
@@ -430,7 +435,7 @@ def test_allocation_takes_back_a_call_that_failed_half_way(strategy: str, bad: i
         AllocationActor,
         messages,
         bad - 1,
-        lambda: failing_in_any(Allocator, "_add", "_move_group", "_place", "_place_unordered"),
+        lambda: failing_in_any(Allocator, "_add", "_move_group", "_place", "_place_unordered", "_displaced"),
         "allocation",
     )
 

@@ -185,6 +185,11 @@ class Allocator:
         self._unassigned = set(targets.keys() - owner.keys())
         self._strategy.set_collectors(self._collectors, self._unassigned)
         self._strategy.track(targets.values())
+        # The rebuild is an update like any other, so it ends the way ``update`` does: by taking the strategy's
+        # ``displaced`` bookkeeping. Every held target was just tracked, so nothing is reported (the owners
+        # restored above are already the strategy's choices); left pending, that bookkeeping would make the next
+        # update take every held target for a newly tracked one and drop the moves it displaces.
+        self._strategy.displaced()
         if self._ordered:
             for target_hash, name in owner.items():
                 self._tally.add(name, targets[target_hash].job)
@@ -350,6 +355,9 @@ class Allocator:
         if not regroup.groups:
             return []
         before: dict[int, str] = {}
+        if self._records is not None:
+            # ``_move_group`` fills ``before`` ahead of each owner it changes: a failure half-way is taken back too.
+            self._records.append(("owners", before, {}))
         for hashes, collector in regroup.groups:
             self._move_group(hashes, collector, before)
         targets = self._targets

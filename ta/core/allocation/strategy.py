@@ -61,4 +61,5 @@ class Strategy(Protocol):
     def displaced(self) -> Regroup:
         """Held targets, other than those just tracked, whose collector the ``track``/``untrack`` calls since the
         last call changed (only a strategy that balances over the whole target set has any); as for
-        ``set_collectors``, each group sits together on one collector. Called after every update."""
+        ``set_collectors``, each group sits together on one collector. Called after every update, and after the
+        rebuild that takes a failed step back (its report is empty then: every held target was just tracked)."""

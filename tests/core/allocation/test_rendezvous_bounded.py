@@ -14,7 +14,7 @@ from ta.config.errors import ConfigError
 from ta.config.model import PrometheusCRConfig, TAConfig
 from ta.config.validate import validate_config
 from ta.core.allocation import rendezvous_bounded
-from ta.core.allocation.allocator import Allocator, UnknownStrategyError
+from ta.core.allocation.allocator import Allocator, Move, UnknownStrategyError
 from ta.core.allocation.rendezvous_bounded import capacity
 from ta.core.model import Collector, Target
 from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
@@ -225,3 +225,97 @@ def test_long_churn_of_single_targets_stays_exact_and_bounded_in_memory() -> Non
     assert isinstance(strategy, rendezvous_bounded.RendezvousBounded)
     entries = sum(len(h) for h in strategy._held.values()) + sum(len(h) for h in strategy._refused.values())
     assert entries <= 4 * len(held) + 2048
+
+
+class Injected(RuntimeError):
+    pass
+
+
+def _failing_after(monkeypatch: pytest.MonkeyPatch, nth: int) -> None:
+    """The ``nth`` call among the allocator's inner steps raises after running: a step that fails half-way."""
+    calls = 0
+    for name in ("_add", "_move_group", "_place_unordered", "_displaced"):
+        original = getattr(Allocator, name)
+
+        def failing(
+            self: Allocator, *args: object, _original: Callable[..., object] = original, **kwargs: object
+        ) -> object:
+            nonlocal calls
+            result = _original(self, *args, **kwargs)
+            calls += 1
+            if calls == nth:
+                raise Injected
+            return result
+
+        monkeypatch.setattr(Allocator, name, failing)
+
+
+def _apply(allocator: Allocator, step: tuple[list[Collector] | None, list[Target], list[int]]) -> tuple[Move, ...]:
+    members, upserts, removals = step
+    if members is not None:
+        return allocator.set_collectors(members)
+    return allocator.update(upserts=upserts, removals=removals)
+
+
+def test_after_a_rolled_back_step_later_updates_still_report_the_targets_they_displace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Rollback rebuilds the strategy by tracking every held target; that bookkeeping used to stay pending, so the
+    # next update took every held target for one it had just added and dropped the moves of those it displaced
+    # (the allocator's owners then disagreed with the strategy's matching).
+    reference_run, faulty = Allocator(STRATEGY), Allocator(STRATEGY)
+    held = make_targets(60, job="a")
+    for allocator in (reference_run, faulty):
+        allocator.set_collectors(make_collectors(3))
+        allocator.update(upserts=held)
+    faulty.begin()
+    with monkeypatch.context() as patch:
+        _failing_after(patch, 1)
+        with pytest.raises(Injected):
+            faulty.set_collectors(make_collectors(2, start=1))
+    faulty.rollback()
+    assert state(faulty) == state(reference_run)
+    fresh = make_targets(10, 60, job="a")
+    expected = reference_run.update(upserts=fresh)
+    named = {t.hash for t in fresh}
+    assert any(move.target.hash not in named for move in expected), "the update must displace a held target"
+    assert faulty.update(upserts=fresh) == expected
+    assert state(faulty) == reference([c.name for c in make_collectors(3)], sorted(t.hash for t in held + fresh))
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_a_step_failing_half_way_is_taken_back_exactly(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every later call answers byte for byte as in a run that never saw the failed one."""
+    rng = random.Random(seed)
+
+    def pick(k: int) -> list[Target]:
+        return [make_target(rng.randrange(300), job=rng.choice("ab")) for _ in range(k)]
+
+    steps: list[tuple[list[Collector] | None, list[Target], list[int]]] = []
+    for _ in range(12):
+        if rng.random() < 0.35:
+            steps.append((collectors(set(rng.sample(range(8), rng.randint(0, 6)))), [], []))
+        else:
+            upserts = pick(rng.choice((0, 1, 2, 5, 30, 120)))
+            steps.append((None, upserts, [t.hash for t in pick(rng.choice((0, 1, 3, 20, 100)))]))
+    bad = rng.randrange(1, len(steps))
+    reference_run, faulty = Allocator(STRATEGY), Allocator(STRATEGY)
+    for step in steps[:bad]:
+        _apply(reference_run, step)
+        _apply(faulty, step)
+    faulty.begin()
+    failed = False
+    with monkeypatch.context() as patch:
+        _failing_after(patch, rng.randint(1, 3))
+        try:
+            _apply(faulty, steps[bad])
+        except Injected:
+            failed = True
+    if failed:
+        faulty.rollback()
+    else:  # the step made fewer inner calls: it went through, in both runs
+        faulty.commit()
+        _apply(reference_run, steps[bad])
+    for step in steps[bad + 1 :]:
+        assert _apply(faulty, step) == _apply(reference_run, step)
+        assert state(faulty) == state(reference_run)
