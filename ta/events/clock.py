@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from ta.events.base import register
+from ta.events.base import NO_UPCASTERS, Upcaster, register
 
 
 @register
@@ -17,10 +17,11 @@ from ta.events.base import register
 class Tick:
     KIND: ClassVar[str] = "clock.tick"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     def to_data(self) -> dict[str, Any]:
         return {}
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         return cls()

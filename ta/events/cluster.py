@@ -3,7 +3,8 @@
 In: watch/list results from the Kubernetes watcher, or objects read from a ``kubectl get -o json|yaml`` file.
 Out (journaled): ``KubeWatchesPlanned`` (the scopes about to be listed and watched, so readiness and
 "wait for the initial lists" replay exactly), ``KubeObjectChanged`` (one ADDED/MODIFIED/DELETED object),
-``KubeObjectBatch`` (the changes one list page found, in order),
+``KubeObjectBatch`` (the changes one list page found, in order; ``changes_v`` records their ``k8s.object``
+version when it is not 1),
 ``KubeListSynced`` (a watch scope finished its initial list, or a re-list), ``KubeResourceUnavailable``
 (403, CRD not installed, ...).
 
@@ -20,7 +21,7 @@ from typing import Any, ClassVar, Literal, Self
 import orjson
 
 from ta.core import jsonbytes
-from ta.events.base import register
+from ta.events.base import NO_UPCASTERS, Upcaster, decode_data, register
 
 WatchType = Literal["ADDED", "MODIFIED", "DELETED"]
 WATCH_TYPES: tuple[WatchType, ...] = ("ADDED", "MODIFIED", "DELETED")
@@ -40,6 +41,7 @@ class KubeObjectChanged:
 
     KIND: ClassVar[str] = "k8s.object"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     watch_type: WatchType
     resource: str
@@ -72,7 +74,7 @@ class KubeObjectChanged:
         }
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         obj = data["object"]
         if not isinstance(obj, dict):
             raise ValueError("object must be a JSON object")
@@ -97,20 +99,27 @@ class KubeObjectBatch:
 
     KIND: ClassVar[str] = "k8s.objects"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     resource: str
     changes: tuple[KubeObjectChanged, ...]  # all of ``resource``
 
     def to_data(self) -> dict[str, Any]:
-        return {"resource": self.resource, "changes": [change.to_data() for change in self.changes]}
+        data: dict[str, Any] = {"resource": self.resource}
+        if KubeObjectChanged.VERSION != 1:  # absent means 1: the journals written before nested versions
+            data["changes_v"] = KubeObjectChanged.VERSION
+        data["changes"] = [change.to_data() for change in self.changes]
+        return data
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         resource = str(data["resource"])
         raw = data.get("changes") or []
         if not isinstance(raw, list) or not all(isinstance(c, Mapping) for c in raw):
             raise ValueError("changes must be a list of objects")
-        changes = tuple(KubeObjectChanged.from_data(c, KubeObjectChanged.VERSION) for c in raw)
+        # The changes upcast through ``k8s.object``'s own chain, from the version the batch was written with.
+        changes_v = data.get("changes_v", 1)
+        changes = tuple(decode_data(KubeObjectChanged, c, changes_v) for c in raw)
         if any(c.resource != resource for c in changes):
             raise ValueError("every change of a batch must be of the batch's resource")
         return cls(resource=resource, changes=changes)
@@ -123,6 +132,7 @@ class KubeWatchesPlanned:
 
     KIND: ClassVar[str] = "k8s.planned"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     scopes: tuple[tuple[str, str], ...]
 
@@ -130,7 +140,7 @@ class KubeWatchesPlanned:
         return {"scopes": [{"resource": r, "namespace": ns} for r, ns in self.scopes]}
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         scopes = data.get("scopes") or []
         if not isinstance(scopes, list):
             raise ValueError("scopes must be a list")
@@ -146,6 +156,7 @@ class KubeListSynced:
 
     KIND: ClassVar[str] = "k8s.synced"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     resource: str
     namespace: str  # "" = all namespaces
@@ -155,7 +166,7 @@ class KubeListSynced:
         return {"resource": self.resource, "namespace": self.namespace, "resource_version": self.resource_version}
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         return cls(
             resource=str(data["resource"]),
             namespace=str(data.get("namespace", "")),
@@ -170,6 +181,7 @@ class KubeResourceUnavailable:
 
     KIND: ClassVar[str] = "k8s.unavailable"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     resource: str
     namespace: str
@@ -179,5 +191,5 @@ class KubeResourceUnavailable:
         return {"resource": self.resource, "namespace": self.namespace, "reason": self.reason}
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         return cls(resource=str(data["resource"]), namespace=str(data.get("namespace", "")), reason=str(data["reason"]))

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Self
 import orjson
 
 from ta.core import jsonbytes
-from ta.events.base import register
+from ta.events.base import NO_UPCASTERS, Upcaster, register
 
 
 @register
@@ -22,6 +22,7 @@ from ta.events.base import register
 class ConfigLoaded:
     KIND: ClassVar[str] = "config.loaded"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     body: bytes  # canonical JSON (sorted keys) of the effective config mapping, secrets as digests
     source: str = ""  # where it came from, for people reading the journal
@@ -40,7 +41,7 @@ class ConfigLoaded:
         return {"source": self.source, "config": orjson.Fragment(self.body)}
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         config = data["config"]
         if not isinstance(config, dict):
             raise ValueError("config must be a JSON object")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from ta.events.base import register
+from ta.events.base import NO_UPCASTERS, Upcaster, register
 
 
 @register
@@ -19,6 +19,7 @@ from ta.events.base import register
 class FileRead:
     KIND: ClassVar[str] = "file.read"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     path: str
     content: bytes | None  # None when the file is gone or unreadable
@@ -34,7 +35,7 @@ class FileRead:
         return data
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         content: bytes | None = None
         if "text" in data:
             content = str(data["text"]).encode()

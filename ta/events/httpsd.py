@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
-from ta.events.base import register
+from ta.events.base import NO_UPCASTERS, Upcaster, register
 
 
 @register
@@ -18,6 +18,7 @@ from ta.events.base import register
 class HttpSDResponse:
     KIND: ClassVar[str] = "http_sd.response"
     VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = NO_UPCASTERS
 
     url: str  # as configured (credentials in the URL are never sent: Prometheus rejects them)
     status: int  # 0 when the request failed before a response
@@ -36,7 +37,7 @@ class HttpSDResponse:
         return data
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], version: int) -> Self:
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         return cls(
             url=str(data["url"]),
             status=int(data.get("status", 0)),
