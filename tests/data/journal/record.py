@@ -1,12 +1,12 @@
 """Record a small journal of a live ``ta run`` holding every journaled event kind, and its replay answers.
 
-Run once per journal version, from the repository root, with the code of that version:
-``python -m tests.data.journal.record tests/data/journal/v<N>``. It writes ``all-kinds.jsonl`` (a live run
-against the fake API server, a ``file_sd`` file and an ``http_sd`` endpoint on 127.0.0.1) and
-``all-kinds.answers.ndjson`` and ``all-kinds.summary.txt`` (``ta replay --dump-answers`` of that journal,
-and what it printed). Those files are then kept
-as they are: ``tests/journal/test_fixture_journals.py`` checks later builds still read them to the same
-answers.
+``tests/data/journal/v<N>/`` are generations of fixture journals: a new one each time an event kind is added
+or a version bumped, recorded with the code of that moment (``python -m tests.data.journal.record
+tests/data/journal/v<N>`` from the repository root), and never changed afterwards. It writes
+``all-kinds.jsonl`` (a live run against the fake API server, a ``file_sd`` file and an ``http_sd`` endpoint on
+127.0.0.1, until every kind of ``ALL_INPUT_KINDS`` is journaled), and ``all-kinds.answers.ndjson`` and
+``all-kinds.summary.txt`` (``ta replay --dump-answers`` of that journal, and what it printed).
+``tests/journal/test_fixture_journals.py`` checks that later builds read every generation to the same answers.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import orjson
 import yaml
 
+from ta.events.inputs import ALL_INPUT_KINDS
 from ta.testing.fake_apiserver import DEFAULT_SERVED
 from tests.e2e.capture import collector_pod
 from tests.e2e.fakekube import ThreadedFakeApi
@@ -102,21 +103,7 @@ def record(out: Path, tmp: Path) -> None:
         try:
             wait_ready(f"http://127.0.0.1:{port}", proc)
             api.call(lambda s: s.add("v1/pods", app_pod("web-1", "app", "10.1.0.2")))  # a watch event: k8s.object
-            _wait_for_kinds(
-                journal,
-                {
-                    "config.loaded",
-                    "clock.tick",
-                    "k8s.planned",
-                    "k8s.object",
-                    "k8s.objects",
-                    "k8s.synced",
-                    "k8s.unavailable",
-                    "file.read",
-                    "http_sd.response",
-                },
-                proc,
-            )
+            _wait_for_kinds(journal, set(ALL_INPUT_KINDS), proc)
             assert fetch(f"http://127.0.0.1:{port}/readyz")[0] == 200
         finally:
             proc.terminate()
