@@ -65,6 +65,8 @@ def check_chain(cls: type[Journaled]) -> None:
 
 def upcast(cls: type[Journaled], data: Mapping[str, Any], version: object) -> Mapping[str, Any]:
     """``data`` recorded at ``version`` of ``cls.KIND``, brought to ``cls.VERSION``."""
+    if type(version) is int and version == cls.VERSION:  # the common case, once per change of a batch
+        return data
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise EventDecodeError(f"unsupported version {version!r} of {cls.KIND!r}: not an integer >= 1")
     if version > cls.VERSION:
