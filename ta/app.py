@@ -189,6 +189,16 @@ def build_pipeline(
     serving_box: Mailbox[ServingInput] = Mailbox("serving", inflight, maxsize=8192)
 
     gc_phase = LoadGC(load_gc)
+    boxes = (membership_box, crs_box, discovery_box, allocation_box, serving_box)
+    discovery = DiscoveryActor()
+    metrics.watch_runtime(
+        lambda: {box.name: len(box) for box in boxes},
+        lambda: {
+            **view.cache_sizes(),
+            "kube_objects": discovery.core.kube.objects.count(),
+            "events_tail": sequencer.tail_entries,
+        },
+    )
     entry_counters: dict[str, Any] = {}  # per kind: the labelled child, looked up once (one per journal entry)
 
     async def route(envelope: Envelope) -> None:
@@ -252,7 +262,7 @@ def build_pipeline(
         metrics=metrics,
         membership=MembershipActor(),
         crs=CRActor(),
-        discovery=DiscoveryActor(),
+        discovery=discovery,
         allocation=AllocationActor(timer),
         serving=ServingActor(view, metrics),
         membership_box=membership_box,

@@ -7,6 +7,9 @@ and per-subject gauges are removed or zeroed when their subject goes away.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Iterator, Mapping
+
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
 from prometheus_client import (
     CollectorRegistry,
@@ -17,6 +20,8 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from ta.runtime_metrics import register_runtime
 
@@ -113,6 +118,14 @@ class Metrics:
         self._per_collector: set[str] = set()
         self._job_counts: dict[str, int] = {}
 
+    def watch_runtime(
+        self, mailboxes: Callable[[], Mapping[str, int]], caches: Callable[[], Mapping[str, int]]
+    ) -> None:
+        """Export the asyncio task count, each mailbox's depth and each cache's size, read at scrape time.
+
+        A soak compares them before and after long churn: none may grow."""
+        self.registry.register(_RuntimeCollector(mailboxes, caches))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -141,3 +154,24 @@ class Metrics:
             if last.get(job) != count:
                 self.targets.labels(job).set(count)
         self._job_counts = dict(counts)
+
+
+class _RuntimeCollector(Collector):
+    def __init__(self, mailboxes: Callable[[], Mapping[str, int]], caches: Callable[[], Mapping[str, int]]) -> None:
+        self._mailboxes = mailboxes
+        self._caches = caches
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            tasks = len(asyncio.all_tasks())
+        except RuntimeError:  # scraped with no running loop (a test rendering the registry directly)
+            tasks = 0
+        yield GaugeMetricFamily("ta_asyncio_tasks", "asyncio tasks alive in the process.", value=tasks)
+        depth = GaugeMetricFamily("ta_mailbox_depth", "Messages waiting in each actor's mailbox.", labels=["actor"])
+        for name, size in sorted(self._mailboxes().items()):
+            depth.add_metric([name], size)
+        yield depth
+        entries = GaugeMetricFamily("ta_cache_entries", "Entries held by each long-lived cache.", labels=["cache"])
+        for name, size in sorted(self._caches().items()):
+            entries.add_metric([name], size)
+        yield entries

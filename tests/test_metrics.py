@@ -29,3 +29,15 @@ def test_sub_second_buckets_and_upstream_names() -> None:
     text = m.render().decode()
     assert 'opentelemetry_allocator_time_to_allocate_bucket{le="0.0025",method="SetTargets"' in text
     assert "opentelemetry_allocator_events_total" in text or "opentelemetry_allocator_events" in text
+
+
+async def test_runtime_gauges_read_tasks_mailboxes_and_caches_at_scrape_time() -> None:
+    m = Metrics()
+    depths = {"discovery": 2, "allocation": 0}
+    m.watch_runtime(lambda: depths, lambda: {"view_answers": 7})
+    assert _value(m, "ta_mailbox_depth", actor="discovery") == 2
+    depths["discovery"] = 0
+    assert _value(m, "ta_mailbox_depth", actor="discovery") == 0
+    assert _value(m, "ta_cache_entries", cache="view_answers") == 7
+    tasks = _value(m, "ta_asyncio_tasks")
+    assert tasks is not None and tasks >= 1  # this test's own task

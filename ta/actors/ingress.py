@@ -155,6 +155,10 @@ class Sequencer:
         return list(zip(seqs[start:end], self._lines[start:end], strict=True))
 
     @property
+    def tail_entries(self) -> int:
+        return len(self._tail)
+
+    @property
     def oldest_retained(self) -> int:
         return self._seqs[self._head] if len(self._seqs) > self._head else self._seq + 1
 

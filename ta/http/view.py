@@ -340,3 +340,7 @@ class View:
 
     def unassigned(self) -> int:
         return sum(len(per_collector.get("", ())) for per_collector in self._jobs.values())
+
+    def cache_sizes(self) -> dict[str, int]:
+        """Entries held for serving: rendered answers and placed targets (a soak checks they stay flat)."""
+        return {"view_answers": len(self._pair_bodies) + len(self._job_bodies), "view_targets": len(self._where)}

@@ -7,8 +7,10 @@ In (over HTTP): LIST (with ``limit``/``continue``, label and field selectors), W
 In (test controls, plain method calls on the loop's thread): add/modify/delete objects (fanned out to open
 watches, kept in a history so a watch can resume from any not-yet-compacted resourceVersion), ``compact``
 (resourceVersions before now answer ``410 Gone``), ``drop_watches`` (abrupt disconnect mid-stream),
-``bookmark``, ``fail`` (any status, e.g. 5xx or 403, for a resource or discovery), unserved resources answer
-404 (a CRD not installed), ``delay`` (slow responses).
+``bookmark``, ``fail`` (any status, e.g. 5xx or 403, for a resource or discovery) and ``fail_all`` (a storm
+over every resource), ``stall`` (open watches go silent and never end by themselves, as behind a hung proxy),
+unserved resources answer 404 (a CRD not installed), ``delay`` (slow responses); ``stop`` then ``start`` is a
+restart on the same port that keeps every object and the resourceVersion history, as etcd does.
 Out: JSON as the real API server shapes it, a request log (``requests``) and ``wait_until`` to await a
 condition on it without timing assumptions; ``write_kubeconfig`` points a client at the server.
 
@@ -121,10 +123,14 @@ class _Bookmark:
     """Sentinel: send a BOOKMARK at the current resourceVersion."""
 
 
-_Item = _Change | _Drop | _Gone | _Bookmark
+class _Stall:
+    """Sentinel: send nothing more and ignore ``timeoutSeconds``; only the client closing ends the watch."""
 
 
-@dataclass(slots=True)
+_Item = _Change | _Drop | _Gone | _Bookmark | _Stall
+
+
+@dataclass(slots=True, eq=False)
 class _Watch:
     resource: str
     namespace: str
@@ -189,6 +195,7 @@ class FakeApiServer:
         self._continue_ids = itertools.count(1)
         self._failures: dict[str, _Failure] = {}
         self._watches: list[_Watch] = []
+        self._stalled: list[asyncio.Event] = []
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         for resource in served:
@@ -214,6 +221,8 @@ class FakeApiServer:
     async def stop(self) -> None:
         """Stop listening; open watches are dropped abruptly, as when an API server goes away."""
         self.drop_watches()
+        for released in self._stalled:
+            released.set()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -322,6 +331,24 @@ class FakeApiServer:
 
     def clear_failure(self, resource: str) -> None:
         self._failures.pop(resource, None)
+
+    def fail_all(self, status: int) -> None:
+        """Answer every request (each served resource and discovery) with ``status`` until ``clear_failures``."""
+        for name in (*self._served, "discovery"):
+            self.fail(name, status)
+
+    def clear_failures(self) -> None:
+        self._failures.clear()
+
+    def stall(self, resource: str | None = None) -> int:
+        """Matching open watches stop sending (changes, bookmarks, their end) while the connection stays open;
+        returns how many. Watches opened later are served normally."""
+        count = 0
+        for watch in self._watches:
+            if resource is None or watch.resource == resource:
+                watch.queue.put_nowait(_Stall())
+                count += 1
+        return count
 
     def open_watches(self, resource: str | None = None) -> int:
         return sum(1 for w in self._watches if resource is None or w.resource == resource)
@@ -565,19 +592,36 @@ class FakeApiServer:
         self._log(request, "watch", info.resource, namespace, 200)
         timeout = float(request.query.get("timeoutSeconds", "0") or "0")
         try:
-            async with asyncio.timeout(timeout if timeout > 0 else None):
-                await self._stream(request, response, watch)
+            async with asyncio.timeout(timeout if timeout > 0 else None) as deadline:
+                await self._stream(request, response, watch, deadline)
         except TimeoutError:
             pass
         finally:
-            self._watches.remove(watch)
+            if watch in self._watches:
+                self._watches.remove(watch)
             self._notify()
         return response
 
-    async def _stream(self, request: web.Request, response: web.StreamResponse, watch: _Watch) -> None:
+    async def _stream(
+        self, request: web.Request, response: web.StreamResponse, watch: _Watch, deadline: asyncio.Timeout
+    ) -> None:
         while True:
             item = await watch.queue.get()
             if isinstance(item, _Drop):
+                if request.transport is not None:
+                    request.transport.abort()
+                return
+            if isinstance(item, _Stall):
+                # Out of the open-watch list, so later changes do not pile up in a queue nobody reads.
+                self._watches.remove(watch)
+                self._notify()
+                deadline.reschedule(None)
+                released = asyncio.Event()
+                self._stalled.append(released)
+                try:
+                    await released.wait()  # the client going away cancels this handler; ``stop`` releases it
+                finally:
+                    self._stalled.remove(released)
                 if request.transport is not None:
                     request.transport.abort()
                 return

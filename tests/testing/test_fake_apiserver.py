@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
 import orjson
+import pytest
 
 from ta.testing.fake_apiserver import FakeApiServer
 from ta.testing.selectors import field_selector, label_selector
@@ -70,3 +72,59 @@ def test_selectors() -> None:
     assert label_selector("")(obj)
     assert field_selector("spec.nodeName=x,metadata.name==n")(obj)
     assert not field_selector("spec.nodeName!=x")(obj)
+
+
+async def test_fail_all_is_a_storm_over_every_resource_until_cleared() -> None:
+    async with FakeApiServer() as server, aiohttp.ClientSession() as session:
+        server.fail_all(503)
+        for path in ("/api/v1/pods", "/apis/discovery.k8s.io/v1/endpointslices", "/api/v1/nodes?watch=1", "/apis"):
+            status, body = await _get(session, server.url + path)
+            assert (status, body["code"]) == (503, 503), path
+        server.clear_failures()
+        status, _ = await _get(session, f"{server.url}/api/v1/pods")
+        assert status == 200
+
+
+async def test_a_stalled_watch_sends_nothing_and_outlives_its_timeout() -> None:
+    async with FakeApiServer() as server, aiohttp.ClientSession() as session:
+        server.add("v1/pods", {"metadata": {"name": "a", "namespace": "x"}})
+        since = server.resource_version
+        url = f"{server.url}/api/v1/pods?watch=1&resourceVersion={since}&timeoutSeconds=1"
+        async with session.get(url) as response:
+            await server.wait_until(lambda: server.open_watches("v1/pods") == 1)
+            assert server.stall("v1/pods") == 1
+            await server.wait_until(lambda: server.open_watches("v1/pods") == 0)
+            server.add("v1/pods", {"metadata": {"name": "b", "namespace": "x"}})
+            # Well past timeoutSeconds the stream is still open and has delivered nothing.
+            read = asyncio.ensure_future(response.content.readline())
+            done, _ = await asyncio.wait({read}, timeout=1.5)
+            assert not done
+            read.cancel()
+        # A new watch is served normally, from the same resourceVersion.
+        async with session.get(url) as response:
+            lines = [orjson.loads(line) for line in (await response.read()).splitlines()]
+        assert [(e["type"], e["object"]["metadata"]["name"]) for e in lines] == [("ADDED", "b")]
+
+
+async def test_a_restart_keeps_port_objects_and_history() -> None:
+    server = FakeApiServer()
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            server.add("v1/pods", {"metadata": {"name": "a", "namespace": "x"}})
+            since = server.resource_version
+            server.add("v1/pods", {"metadata": {"name": "b", "namespace": "x"}})
+            port = server.port
+            await server.stop()
+            with pytest.raises(aiohttp.ClientConnectionError):
+                await _get(session, f"{server.url}/api/v1/pods")
+            await server.start()
+            assert server.port == port
+            _, pods = await _get(session, f"{server.url}/api/v1/pods")
+            assert [i["metadata"]["name"] for i in pods["items"]] == ["a", "b"]
+            url = f"{server.url}/api/v1/pods?watch=1&resourceVersion={since}&timeoutSeconds=1"
+            async with session.get(url) as response:
+                lines = [orjson.loads(line) for line in (await response.read()).splitlines()]
+            assert [(e["type"], e["object"]["metadata"]["name"]) for e in lines] == [("ADDED", "b")]
+    finally:
+        await server.stop()

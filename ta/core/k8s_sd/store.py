@@ -132,6 +132,10 @@ class KubeObjects:
             changes.append(Change(resource=resource, namespace=key[0], name=key[1], before=before, after=after))
         return tuple(changes)
 
+    def count(self) -> int:
+        """How many objects are stored, over every resource."""
+        return sum(len(names) for by_ns in self._objects.values() for names in by_ns.values())
+
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
         """The object as stored, decoded afresh (callers may keep or change it)."""
         body = self._objects.get(resource, {}).get(namespace, {}).get(name)
