@@ -85,6 +85,8 @@ PODS_PER_SERVICE = 5
 POD_JOB = "pods"
 SETTLE_S = 0.2
 CHECK_EVERY_S = 0.5
+# A quiet-period check that does not match within this long is a lost change (a lagging ta under load is not).
+QUIET_CAP_S = 30.0
 SAMPLE_EVERY_S = 10.0
 
 
@@ -158,7 +160,11 @@ class Cluster:
                 "spec": {
                     "nodeName": f"node-{self._generation % 3}",
                     "containers": [
-                        {"name": "main", "image": "app:1", "ports": [{"name": n, "containerPort": p} for n, p in PORTS.items()]}
+                        {
+                            "name": "main",
+                            "image": "app:1",
+                            "ports": [{"name": n, "containerPort": p} for n, p in PORTS.items()],
+                        }
                     ],
                 },
                 "status": {"phase": "Running", "podIP": ip, "conditions": [{"type": "Ready", "status": "True"}]},
@@ -293,8 +299,10 @@ def describe_difference(
     out = []
     (live_jobs, live_collectors), (true_jobs, true_collectors) = live, truth
     if live_collectors != true_collectors and live_jobs:
-        out.append(f"collectors: live-only {sorted(live_collectors - true_collectors)}, "
-                   f"missing {sorted(true_collectors - live_collectors)}")
+        out.append(
+            f"collectors: live-only {sorted(live_collectors - true_collectors)}, "
+            f"missing {sorted(true_collectors - live_collectors)}"
+        )
     for job in sorted(live_jobs.keys() | true_jobs.keys()):
         have, want = live_jobs.get(job, frozenset()), true_jobs.get(job, frozenset())
         if have != want:
@@ -317,7 +325,9 @@ async def all_answers(session: aiohttp.ClientSession, base: str) -> dict[str, by
         path = target_path(job)
         answers[path] = (await get(session, base + path))[1]
         for collector in orjson.loads(answers[path]):
-            answers[f"{path}?collector_id={collector}"] = (await get(session, f"{base}{path}?collector_id={collector}"))[1]
+            answers[f"{path}?collector_id={collector}"] = (
+                await get(session, f"{base}{path}?collector_id={collector}")
+            )[1]
     return answers
 
 
@@ -443,7 +453,7 @@ class Soak:
             },
         }
 
-    async def start_ta(self) -> None:
+    def start_ta(self) -> None:
         cfg = self.workdir / "ta.yaml"
         cfg.write_text(yaml.safe_dump(self.config()))
         kubeconfig = write_kubeconfig(self.workdir / "kubeconfig", self.server.url)
@@ -609,14 +619,16 @@ class Soak:
         )
 
     async def quiet(self, session: aiohttp.ClientSession, seconds: float) -> None:
-        """Churn only; a check every ~10 s must match within 5 s (a later mismatch is a lost change)."""
+        """Churn only; a check every ~10 s must match within ``QUIET_CAP_S`` (later: a lost change)."""
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             await asyncio.sleep(min(10.0, max(0.0, end - time.monotonic())))
-            recovery, difference = await self.converge(session, 5.0)
+            recovery, difference = await self.converge(session, QUIET_CAP_S)
             if recovery is None:
                 self.quiet_mismatches += 1
-                self.failures.append(f"t={self.now():.0f}s: answers differ from the cluster in a quiet period: {difference}")
+                self.failures.append(
+                    f"t={self.now():.0f}s: answers differ from the cluster in a quiet period: {difference}"
+                )
 
     # the run
 
@@ -630,7 +642,7 @@ class Soak:
         tasks: list[asyncio.Task[None]] = []
         async with aiohttp.ClientSession(timeout=timeout) as session:
             try:
-                await self.start_ta()
+                self.start_ta()
                 self.t0 = time.monotonic()
                 await self.wait_ready(session)
                 self.ready_s = self.now()
@@ -638,7 +650,9 @@ class Soak:
                 tasks.append(asyncio.create_task(self.churn()))
                 tasks.append(asyncio.create_task(self.sampler(session)))
                 for i in range(self.cluster.max_collectors):
-                    tasks.append(asyncio.create_task(self.collector(session, f"collector-{i}", random.Random(rng.random()))))
+                    tasks.append(
+                        asyncio.create_task(self.collector(session, f"collector-{i}", random.Random(rng.random())))
+                    )
                 await self.quiet(session, args.warmup_seconds)
                 await self.sample_once(session)
                 self.warm_index = len(self.samples) - 1
@@ -651,7 +665,9 @@ class Soak:
                 self.churning = False
                 self.final_recovery, self.final_difference = await self.converge(session, 60.0)
                 if self.final_recovery is None:
-                    self.failures.append(f"final: answers differ from the cluster (lost objects): {self.final_difference}")
+                    self.failures.append(
+                        f"final: answers differ from the cluster (lost objects): {self.final_difference}"
+                    )
                 await asyncio.sleep(1.0)
                 await self.sample_once(session)
                 self.growth_checks()
@@ -712,7 +728,17 @@ class Soak:
         dump = self.workdir / "replayed.ndjson"
         t = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "ta", "replay", str(self.journal), "--dump-answers", str(dump), "--log-format", "json"],
+            [
+                sys.executable,
+                "-m",
+                "ta",
+                "replay",
+                str(self.journal),
+                "--dump-answers",
+                str(dump),
+                "--log-format",
+                "json",
+            ],
             capture_output=True,
             cwd=common.ROOT,
             env={**os.environ, "PYTHONHASHSEED": "12345"},
@@ -735,8 +761,10 @@ class Soak:
             if live.get(path) == replayed.get(path):
                 self.replay_equal += 1
             else:
-                self.failures.append(f"replay differs at {path}: live {len(live.get(path, b''))} B, "
-                                     f"replayed {len(replayed.get(path, b''))} B")
+                self.failures.append(
+                    f"replay differs at {path}: live {len(live.get(path, b''))} B, "
+                    f"replayed {len(replayed.get(path, b''))} B"
+                )
         self.replay_paths = len(live.keys() | replayed.keys())
 
     # output
@@ -796,7 +824,12 @@ class Soak:
         for i, x in enumerate(self.samples):
             depth = sum(v for k, v in x.runtime.items() if k.startswith("mailbox:"))
             rows.append(
-                [f"{x.t_s:.0f}{'*' if i == self.warm_index else ''}", f"{x.rss_mib:.1f}", f"{x.cpu_s:.1f}", f"{depth:.0f}"]
+                [
+                    f"{x.t_s:.0f}{'*' if i == self.warm_index else ''}",
+                    f"{x.rss_mib:.1f}",
+                    f"{x.cpu_s:.1f}",
+                    f"{depth:.0f}",
+                ]
                 + [f"{x.runtime.get(k, float('nan')):.0f}" for k in keys]
                 + [str(x.objects)]
             )
@@ -819,7 +852,11 @@ class Soak:
             ("truth checks / quiet-period mismatches", f"{s['checks']} / {s['quiet_mismatches']}", "0 mismatches"),
             ("RSS after warm-up -> end", f"{s['rss_after_warmup_mib']:.1f} -> {s['rss_end_mib']:.1f} MiB", "flat"),
             ("final answers equal the cluster", "yes" if s["final_recovery_s"] is not None else "NO", "yes"),
-            ("replay answers equal live (byte for byte)", f"{s['replay']['equal']} / {s['replay']['paths']} paths", "all"),
+            (
+                "replay answers equal live (byte for byte)",
+                f"{s['replay']['equal']} / {s['replay']['paths']} paths",
+                "all",
+            ),
             ("replay time / journal size", f"{s['replay']['seconds']:.1f} s / {s['journal_mib']:.1f} MiB", ""),
         ]
         out.append("")
