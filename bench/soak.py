@@ -332,11 +332,13 @@ async def all_answers(session: aiohttp.ClientSession, base: str) -> dict[str, by
 
 
 def parse_metrics(text: str) -> dict[str, float]:
-    """The runtime gauges from ``/metrics``: ``tasks``, ``mailbox:<actor>``, ``cache:<name>``."""
+    """The runtime gauges from ``/metrics``: ``tasks``, ``mailbox:<actor>``, ``cache:<name>``, ``tail_mib``."""
     out: dict[str, float] = {}
     for line in text.splitlines():
         if line.startswith("ta_asyncio_tasks "):
             out["tasks"] = float(line.split()[1])
+        elif line.startswith("ta_events_tail_bytes "):
+            out["tail_mib"] = float(line.split()[1]) / 2**20
         elif line.startswith("ta_mailbox_depth{"):
             out["mailbox:" + line.split('actor="', 1)[1].split('"', 1)[0]] = float(line.rsplit(" ", 1)[1])
         elif line.startswith("ta_cache_entries{"):
@@ -360,7 +362,8 @@ def long_profile() -> list[Fault]:
     return [
         Fault(name="5xx storm (503 on every request, watches dropped)", hold_s=20),
         Fault(name="410 storm (history compacted every 1 s)", hold_s=20),
-        Fault(name="403 on servicemonitors appearing mid-run", hold_s=60, resource=MONITORS),
+        # Not a multiple of ta's 60 s retry of a forbidden resource, so the recovery shows that retry.
+        Fault(name="403 on servicemonitors appearing mid-run", hold_s=45, resource=MONITORS),
         Fault(name="API server restart (down 10 s, state kept)", hold_s=10),
         Fault(name="stalled endpointslices watch", hold_s=0, resource=SLICES, recovery_cap_s=700),
     ]
@@ -657,9 +660,10 @@ class Soak:
                 await self.sample_once(session)
                 self.warm_index = len(self.samples) - 1
                 deadline = self.t0 + args.minutes * 60
-                for fault in short_profile() if args.short else long_profile():
-                    self.faults.append(await self.inject(session, fault))
-                    await self.quiet(session, args.gap_seconds)
+                for _ in range(args.rounds):
+                    for fault in short_profile() if args.short else long_profile():
+                        self.faults.append(await self.inject(session, fault))
+                        await self.quiet(session, args.gap_seconds)
                 await self.quiet(session, max(0.0, deadline - time.monotonic()))
                 # The end: churn stops, the answers must be the cluster's, then the replay must give the same bytes.
                 self.churning = False
@@ -721,6 +725,9 @@ class Soak:
         rss = [s.rss_mib for s in self.samples[self.warm_index :]]
         first, last = statistics.median(rss[:3]), statistics.median(rss[-3:])
         self.rss_growth = (first, last)
+        # The /debug/events tail fills up to its bound (16 MiB) first: growth beyond it is what would leak.
+        tail = [s.runtime.get("tail_mib", 0.0) for s in self.samples[self.warm_index :]]
+        self.tail_growth = statistics.median(tail[-3:]) - statistics.median(tail[:3])
         if last > first + max(20.0, 0.2 * first):
             self.failures.append(f"RSS grew from {first:.1f} to {last:.1f} MiB after warm-up")
 
@@ -793,6 +800,7 @@ class Soak:
             "limits": self.limits,
             "rss_after_warmup_mib": self.rss_growth[0],
             "rss_end_mib": self.rss_growth[1],
+            "events_tail_growth_mib": self.tail_growth,
             "faults": [
                 {
                     "name": f.name,
@@ -830,7 +838,7 @@ class Soak:
                     f"{x.cpu_s:.1f}",
                     f"{depth:.0f}",
                 ]
-                + [f"{x.runtime.get(k, float('nan')):.0f}" for k in keys]
+                + [f"{x.runtime.get(k, float('nan')):.{1 if k == 'tail_mib' else 0}f}" for k in keys]
                 + [str(x.objects)]
             )
         out += _grid(header, rows)
@@ -851,6 +859,11 @@ class Soak:
             ("collector poll round p50 / p99", f"{p['p50_ms']:.1f} / {p['p99_ms']:.1f} ms", ""),
             ("truth checks / quiet-period mismatches", f"{s['checks']} / {s['quiet_mismatches']}", "0 mismatches"),
             ("RSS after warm-up -> end", f"{s['rss_after_warmup_mib']:.1f} -> {s['rss_end_mib']:.1f} MiB", "flat"),
+            (
+                "  of which /debug/events tail lines (bounded)",
+                f"{s['events_tail_growth_mib']:.1f} MiB",
+                "<= 16 MiB",
+            ),
             ("final answers equal the cluster", "yes" if s["final_recovery_s"] is not None else "NO", "yes"),
             (
                 "replay answers equal live (byte for byte)",
@@ -890,6 +903,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="app namespaces = 4 x scale; churn = 2 x scale ops/s")
     parser.add_argument("--collectors", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="how many times the fault sequence runs")
     parser.add_argument("--short", action="store_true", help="the compressed fault profile (for tests)")
     parser.add_argument("--warmup-seconds", type=float, default=None, help="default: 120, 4 with --short")
     parser.add_argument("--gap-seconds", type=float, default=None, help="quiet churn between faults (60; 2)")

@@ -198,6 +198,7 @@ def build_pipeline(
             "kube_objects": discovery.core.kube.objects.count(),
             "events_tail": sequencer.tail_entries,
         },
+        lambda: sequencer.tail_bytes,
     )
     entry_counters: dict[str, Any] = {}  # per kind: the labelled child, looked up once (one per journal entry)
 

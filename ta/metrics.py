@@ -119,12 +119,15 @@ class Metrics:
         self._job_counts: dict[str, int] = {}
 
     def watch_runtime(
-        self, mailboxes: Callable[[], Mapping[str, int]], caches: Callable[[], Mapping[str, int]]
+        self,
+        mailboxes: Callable[[], Mapping[str, int]],
+        caches: Callable[[], Mapping[str, int]],
+        tail_bytes: Callable[[], int],
     ) -> None:
-        """Export the asyncio task count, each mailbox's depth and each cache's size, read at scrape time.
-
-        A soak compares them before and after long churn: none may grow."""
-        self.registry.register(_RuntimeCollector(mailboxes, caches))
+        """Export the asyncio task count, each mailbox's depth, each cache's size and the ``/debug/events``
+        tail's bytes, read at scrape time. A soak compares them before and after long churn: none may grow
+        (the tail fills up to its bound first)."""
+        self.registry.register(_RuntimeCollector(mailboxes, caches, tail_bytes))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -157,9 +160,15 @@ class Metrics:
 
 
 class _RuntimeCollector(Collector):
-    def __init__(self, mailboxes: Callable[[], Mapping[str, int]], caches: Callable[[], Mapping[str, int]]) -> None:
+    def __init__(
+        self,
+        mailboxes: Callable[[], Mapping[str, int]],
+        caches: Callable[[], Mapping[str, int]],
+        tail_bytes: Callable[[], int],
+    ) -> None:
         self._mailboxes = mailboxes
         self._caches = caches
+        self._tail_bytes = tail_bytes
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
@@ -175,3 +184,6 @@ class _RuntimeCollector(Collector):
         for name, size in sorted(self._caches().items()):
             entries.add_metric([name], size)
         yield entries
+        yield GaugeMetricFamily(
+            "ta_events_tail_bytes", "Bytes of journal lines kept for /debug/events.", value=self._tail_bytes()
+        )

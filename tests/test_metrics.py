@@ -34,10 +34,11 @@ def test_sub_second_buckets_and_upstream_names() -> None:
 async def test_runtime_gauges_read_tasks_mailboxes_and_caches_at_scrape_time() -> None:
     m = Metrics()
     depths = {"discovery": 2, "allocation": 0}
-    m.watch_runtime(lambda: depths, lambda: {"view_answers": 7})
+    m.watch_runtime(lambda: depths, lambda: {"view_answers": 7}, lambda: 4096)
     assert _value(m, "ta_mailbox_depth", actor="discovery") == 2
     depths["discovery"] = 0
     assert _value(m, "ta_mailbox_depth", actor="discovery") == 0
     assert _value(m, "ta_cache_entries", cache="view_answers") == 7
+    assert _value(m, "ta_events_tail_bytes") == 4096
     tasks = _value(m, "ta_asyncio_tasks")
     assert tasks is not None and tasks >= 1  # this test's own task

@@ -159,6 +159,10 @@ class Sequencer:
         return len(self._tail)
 
     @property
+    def tail_bytes(self) -> int:
+        return self._tail_bytes
+
+    @property
     def oldest_retained(self) -> int:
         return self._seqs[self._head] if len(self._seqs) > self._head else self._seq + 1
 
