@@ -25,7 +25,8 @@ What runs, all on 127.0.0.1:
   dropped), a 410 storm (history compacted every second: every watch ends with 410 Gone and re-lists), a 403
   on ServiceMonitors appearing mid-run (open watches dropped, then every request forbidden), an API server
   restart on the same port (state kept, as etcd keeps it), and a stalled EndpointSlice watch (the open
-  stream goes silent and ignores its timeout).
+  stream goes silent and ignores its timeout). Like kube-apiserver's watch cache, the fake server sends every
+  open watch a bookmark each minute.
 
 Truth is computed from the fake server's objects: each ServiceMonitor's job holds ``<ip>:<port>`` for every
 endpoint of its namespace's slices, ``pods`` holds ``<podIP>:9090`` for every app pod, and every job lists
@@ -88,6 +89,7 @@ CHECK_EVERY_S = 0.5
 # A quiet-period check that does not match within this long is a lost change (a lagging ta under load is not).
 QUIET_CAP_S = 30.0
 SAMPLE_EVERY_S = 10.0
+BOOKMARK_EVERY_S = 60.0
 
 
 # --- the cluster and its truth ----------------------------------------------------------------------------
@@ -504,6 +506,12 @@ class Soak:
                 async with self.churn_lock:
                     self.cluster.churn_once()
 
+    async def heartbeat(self) -> None:
+        """A bookmark to every open watch each minute, as kube-apiserver's watch cache sends them."""
+        while True:
+            await asyncio.sleep(BOOKMARK_EVERY_S)
+            self.server.bookmark()
+
     async def collector(self, session: aiohttp.ClientSession, name: str, rng: random.Random) -> None:
         assert self.cluster is not None
         await asyncio.sleep(rng.uniform(0, self.args.poll_seconds))
@@ -651,6 +659,7 @@ class Soak:
                 self.ready_s = self.now()
                 rng = random.Random(args.seed + 1)
                 tasks.append(asyncio.create_task(self.churn()))
+                tasks.append(asyncio.create_task(self.heartbeat()))
                 tasks.append(asyncio.create_task(self.sampler(session)))
                 for i in range(self.cluster.max_collectors):
                     tasks.append(

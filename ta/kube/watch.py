@@ -11,9 +11,9 @@ In: an ``ApiClient``, a scope, and ``emit`` (the ingress). Out, through ``emit``
 
 Every object is sanitised (``ta.core.sanitize``, Secret and ConfigMap values as digests under the process's
 key, ``ta.digestkey``, unless another ``Digester`` is given) before it is encoded as compact JSON. A broken stream
-resumes from the last resourceVersion seen, so nothing is lost or repeated; when that is too old (410, as
-an HTTP status or an ERROR event) the scope is re-listed and diffed. Other failures retry with capped
-exponential backoff. Only cancellation ends ``run``.
+(or one silent for longer than the API server's bookmark heartbeat) resumes from the last resourceVersion seen,
+so nothing is lost or repeated; when that is too old (410, as an HTTP status or an ERROR event) the scope is
+re-listed and diffed. Other failures retry with capped exponential backoff. Only cancellation ends ``run``.
 
 The last emitted resourceVersion of each object is kept, and with ``keep_bodies`` its body too (the same
 ``bytes`` the emitted event holds): the final state reported when a re-list finds the object gone, and what
@@ -80,6 +80,11 @@ class WatchTuning:
     page_size: int = 500
     # Like client-go: the server ends each watch after a random 5-10 min, spreading reconnects.
     watch_timeout_s: tuple[int, int] = (300, 600)
+    # A watch that asks for bookmarks hears from kube-apiserver at least once a minute (its watch cache's
+    # bookmark heartbeat), so longer silence is a stalled stream (a hung proxy, a half-open connection): resume
+    # it rather than miss changes until the server's own timeout. Where no heartbeat comes, a quiet watch is
+    # just resumed from its resourceVersion.
+    silence_s: float = 120.0
     list_timeout_s: float = 120.0
     connect_timeout_s: float = 10.0
     # RBAC may be fixed, a CRD installed, later: look again, but slowly.
@@ -325,9 +330,11 @@ class Watcher:
         """One watch request, from ``_resume_rv``; returns when the server ends it, advancing the resume point."""
         lo, hi = self._tuning.watch_timeout_s
         server_timeout = self._rng.randint(lo, hi) if hi > lo else lo
-        # No bytes for longer than the server's own timeout means a dead connection.
+        # No bytes for longer than the bookmark heartbeat (or the server's own timeout) means a dead stream.
         timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=self._tuning.connect_timeout_s, sock_read=server_timeout + 30
+            total=None,
+            sock_connect=self._tuning.connect_timeout_s,
+            sock_read=min(server_timeout + 30, self._tuning.silence_s),
         )
         query = [
             ("watch", "1"),

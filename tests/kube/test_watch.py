@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -129,6 +130,24 @@ async def test_bookmark_moves_resume_point_without_events(server: FakeApiServer,
         # The second bookmark carried the RV after s2 (4): the watch resumes there, not at the list's RV (3).
         assert resumed.param("resourceVersion") == "4"
         assert recorder.changes() == [("ADDED", "ns", "a")]
+
+
+async def test_a_stalled_watch_is_resumed_after_silence_and_loses_nothing(
+    server: FakeApiServer, api: Any, recorder: Recorder
+) -> None:
+    # The server's own timeout is far away: only the silence bound can end the stalled stream.
+    tuning = replace(FAST, watch_timeout_s=(600, 600), silence_s=0.3)
+    server.add("v1/pods", pod("a"))
+    async with running(Watcher(api, PODS, recorder, backoff=fast_backoff(), tuning=tuning).run()):
+        await recorder.wait_synced()
+        await server.wait_until(lambda: server.open_watches("v1/pods") == 1)
+        assert server.stall("v1/pods") == 1
+        server.add("v1/pods", pod("b"))
+        await recorder.wait_for(lambda evs: len(recorder.changes()) == 2)
+        assert recorder.changes() == [("ADDED", "ns", "a"), ("ADDED", "ns", "b")]
+        resumed = [r for r in server.requests if r.verb == "watch"][-1]
+        assert resumed.param("resourceVersion") == "2"  # resumed where it was, not re-listed
+        assert server.count("list", "v1/pods") == 1
 
 
 async def test_broken_watch_loses_nothing_and_repeats_nothing(
