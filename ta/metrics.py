@@ -7,7 +7,6 @@ and per-subject gauges are removed or zeroed when their subject goes away.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
@@ -171,11 +170,7 @@ class _RuntimeCollector(Collector):
         self._tail_bytes = tail_bytes
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        try:
-            tasks = len(asyncio.all_tasks())
-        except RuntimeError:  # scraped with no running loop (a test rendering the registry directly)
-            tasks = 0
-        yield GaugeMetricFamily("ta_asyncio_tasks", "asyncio tasks alive in the process.", value=tasks)
+        # The task count is ``ta_event_loop_tasks`` (ta.runtime_metrics), the go_goroutines counterpart.
         depth = GaugeMetricFamily("ta_mailbox_depth", "Messages waiting in each actor's mailbox.", labels=["actor"])
         for name, size in sorted(self._mailboxes().items()):
             depth.add_metric([name], size)

@@ -40,5 +40,5 @@ async def test_runtime_gauges_read_tasks_mailboxes_and_caches_at_scrape_time() -
     assert _value(m, "ta_mailbox_depth", actor="discovery") == 0
     assert _value(m, "ta_cache_entries", cache="view_answers") == 7
     assert _value(m, "ta_events_tail_bytes") == 4096
-    tasks = _value(m, "ta_asyncio_tasks")
+    tasks = _value(m, "ta_event_loop_tasks")
     assert tasks is not None and tasks >= 1  # this test's own task

@@ -156,7 +156,7 @@ class Sequencer:
 
     @property
     def tail_entries(self) -> int:
-        return len(self._tail)
+        return len(self._seqs) - self._head
 
     @property
     def tail_bytes(self) -> int:
