@@ -7,7 +7,7 @@ Out (journaled): ``KubeWatchesPlanned`` (the scopes about to be listed and watch
 ``KubeListSynced`` (a watch scope finished its initial list, or a re-list), ``KubeResourceUnavailable``
 (403, CRD not installed, ...).
 
-``body`` holds the object as compact JSON bytes, already sanitised (see ``ta.core.sanitize``): bytes are
+``body`` holds the object as compact JSON bytes, already sanitised (see ``ta.core.objects.sanitize``): bytes are
 immutable, cheap to journal, and each consumer decodes only what it reads.
 """
 
@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal, Self
 
 import orjson
 
-from ta.core import jsonbytes
+from ta.core.gocompat import jsonbytes
 from ta.events.base import register
 
 WatchType = Literal["ADDED", "MODIFIED", "DELETED"]

@@ -31,11 +31,12 @@ import structlog
 from aiohttp import web
 
 from ta.actors.ingress import Sequencer
-from ta.http import debug_pages, render
+from ta.core.serving import render
+from ta.core.serving.diagnostics import Diagnostics
+from ta.core.serving.view import Body, View
+from ta.http import debug_pages
 from ta.http.connections import Guard, GuardedSite, Limits, client_error
-from ta.http.diagnostics import Diagnostics
-from ta.http.view import Body, View
-from ta.metrics import CONTENT_TYPE, Metrics
+from ta.process.metrics import CONTENT_TYPE, Metrics
 
 JSON = "application/json"
 _TARGETS_PATH = re.compile(r"^/jobs/([^/]+)/targets$")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from ta.actors.crs import RESOURCES as CR_INPUTS
 from ta.actors.discovery import NOT_OURS
-from ta.core.resources import PODS
+from ta.core.objects.resources import PODS
 from ta.events.base import Envelope
 from ta.events.cluster import KubeListSynced, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded

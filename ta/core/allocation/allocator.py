@@ -30,7 +30,7 @@ from ta.core.allocation.least_weighted import LeastWeighted
 from ta.core.allocation.per_node import PerNode
 from ta.core.allocation.strategy import CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE, STRATEGIES, Strategy
 from ta.core.allocation.tally import Tally
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 
 
 class Move(NamedTuple):

@@ -6,7 +6,7 @@ Upstream consults these labels in this order and, notably, not ``__meta_kubernet
 
 from __future__ import annotations
 
-from ta.core.labels import LabelSet
+from ta.core.base.labels import LabelSet
 
 _NODE_LABELS = (
     "__meta_kubernetes_pod_node_name",

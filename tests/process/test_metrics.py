@@ -1,0 +1,31 @@
+from ta.process.metrics import Metrics
+
+
+def _value(m: Metrics, name: str, **labels: str) -> float | None:
+    return m.registry.get_sample_value(name, labels)
+
+
+def test_gauges_go_back_to_zero_when_subject_goes_away() -> None:
+    m = Metrics()
+    m.set_collectors("consistent-hashing", {"a": 3, "b": 2}, discovered=2)
+    m.set_collectors("consistent-hashing", {"a": 5}, discovered=1)
+    assert (
+        _value(m, "opentelemetry_allocator_targets_per_collector", collector_name="b", strategy="consistent-hashing")
+        == 0
+    )
+    assert (
+        _value(m, "opentelemetry_allocator_targets_per_collector", collector_name="a", strategy="consistent-hashing")
+        == 5
+    )
+    assert _value(m, "opentelemetry_allocator_collectors_allocatable", strategy="consistent-hashing") == 1
+    m.set_job_targets({"j": 4})
+    m.set_job_targets({})
+    assert _value(m, "opentelemetry_allocator_targets", job_name="j") == 0
+
+
+def test_sub_second_buckets_and_upstream_names() -> None:
+    m = Metrics()
+    m.time_to_allocate.labels("SetTargets", "consistent-hashing").observe(0.002)
+    text = m.render().decode()
+    assert 'opentelemetry_allocator_time_to_allocate_bucket{le="0.0025",method="SetTargets"' in text
+    assert "opentelemetry_allocator_events_total" in text or "opentelemetry_allocator_events" in text
