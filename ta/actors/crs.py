@@ -16,7 +16,7 @@ from typing import assert_never
 
 from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
-from ta.core.crs import CONFIGMAPS, NAMESPACES, RESOURCE_KINDS, SECRETS, CRState
+from ta.core.crs import INPUT_RESOURCES, CRState
 from ta.core.promcfg.scrape import ScrapeJob
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -35,7 +35,7 @@ from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
 
 Output = CRJobsChanged | InputRejected | StepFailed
-RESOURCES = frozenset([*RESOURCE_KINDS, NAMESPACES, SECRETS, CONFIGMAPS])
+RESOURCES = INPUT_RESOURCES  # defined in the core, so the journal can read it without importing an actor
 
 
 class CRActor:

@@ -24,7 +24,7 @@ from typing import Any, assert_never
 from ta.actors.failures import revealed_secrets, step_failed
 from ta.actors.settings import settings_of
 from ta.core.config.model import TAConfig
-from ta.core.crs import CONFIGMAPS, RESOURCE_KINDS, SECRETS
+from ta.core.crs import CR_ONLY_RESOURCES
 from ta.core.discovery.index import Delta
 from ta.core.discovery.jobs import Discovery, Problem, Result
 from ta.core.objects.resources import known_resources
@@ -50,8 +50,7 @@ from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
 
 RELABEL_CONFIG = "relabel-config"
-# Watched resources only the CR actor reads: their lists do not hold back kubernetes_sd evaluation.
-NOT_OURS = frozenset([*RESOURCE_KINDS, SECRETS, CONFIGMAPS])
+NOT_OURS = CR_ONLY_RESOURCES  # watched resources whose lists do not hold back kubernetes_sd evaluation
 KNOWN_RESOURCES = frozenset(known_resources())
 
 Input = Envelope | CRJobsChanged | BuildContinues

@@ -46,6 +46,10 @@ RESOURCE_KINDS: dict[str, Kind] = {
 NAMESPACES = "v1/namespaces"
 SECRETS = "v1/secrets"
 CONFIGMAPS = "v1/configmaps"
+# Every resource this core reads: the monitor kinds and what their selectors and credentials refer to.
+INPUT_RESOURCES = frozenset([*RESOURCE_KINDS, NAMESPACES, SECRETS, CONFIGMAPS])
+# Watched resources only this core reads: their lists do not hold back kubernetes_sd evaluation.
+CR_ONLY_RESOURCES = frozenset([*RESOURCE_KINDS, SECRETS, CONFIGMAPS])
 
 Key = tuple[Kind, str, str]  # kind, namespace, name
 _KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}

@@ -15,7 +15,8 @@ client that goes away in the middle of an answer is a counter and a debug line (
 
 ``/debug/events`` shows every input (object names, labels, secret digests): it is served to clients of the
 mTLS listener, and on the plain port only with ``--enable-debug-events-on-plain-port`` (otherwise 403 with a
-one-line hint). Its streams end when the sequencer stops or the client goes.
+one-line hint). Its streams end when the sequencer stops or the client goes. The sequencer is seen only through
+``JournalTail`` (the ingress actor's ``Sequencer`` is one), so this edge imports no actor.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
 from aiohttp import web
 
-from ta.actors.ingress import Sequencer
 from ta.core.serving import render
 from ta.core.serving.diagnostics import Diagnostics
 from ta.core.serving.view import Body, View
@@ -52,11 +53,19 @@ _EVENTS_CHUNK = 512
 log = structlog.get_logger("ta.http")
 
 
+class JournalTail(Protocol):
+    """The recent journal lines ``/debug/events`` streams: ``ta.actors.ingress.Sequencer`` in a running TA."""
+
+    def tail_since(self, seq: int, limit: int | None = None) -> list[tuple[int, bytes]]: ...
+
+    async def wait_appended(self, after: int, max_wait: float | None = None) -> bool: ...
+
+
 @dataclass(slots=True, kw_only=True)
 class ServerState:
     view: View
     metrics: Metrics
-    sequencer: Sequencer | None
+    sequencer: JournalTail | None
     allow_insecure_auth_secrets: bool
     is_ready: Callable[[], bool]
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
