@@ -143,7 +143,7 @@ def _sorted_hash(base: Sequence[tuple[str, str]], tail: Sequence[tuple[str, str]
 
 
 def _node(values: dict[str, str]) -> str:
-    # Same lookup as ta.core.allocation.nodes.node_of, on the dict the builder already made.
+    # Same lookup as ta.core.base.nodes.node_of, on the dict the builder already made.
     for name in _NODE_LABELS:
         node = values.get(name, "")
         if node:

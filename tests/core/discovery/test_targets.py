@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from ta.core.allocation.nodes import node_of
 from ta.core.base.labels import LabelSet, label_set, merge
 from ta.core.base.model import Target, TargetGroup
+from ta.core.base.nodes import node_of
 from ta.core.discovery.targets import (
     DroppedTarget,
     JobSettings,

@@ -1,6 +1,8 @@
 """The node a target runs on, as the per-node strategy sees it.
 
-In: a target's discovered (pre-relabel) labels. Out: the node name, or "" when the labels name none.
+Here, below relabeling and allocation, because target building, the relabel plans, the per-node strategy and
+the HTML pages all read the same rule. In: a target's discovered (pre-relabel) labels. Out: the node name, or ""
+when the labels name none.
 Upstream consults these labels in this order and, notably, not ``__meta_kubernetes_endpointslice_endpoint_node_name``.
 """
 

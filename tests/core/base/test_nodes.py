@@ -1,5 +1,5 @@
-from ta.core.allocation.nodes import node_of
 from ta.core.base.labels import label_set
+from ta.core.base.nodes import node_of
 
 
 def test_pod_node_name_wins_over_later_labels() -> None:
