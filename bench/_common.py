@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from ta import logs  # noqa: E402
 from ta.app import (  # noqa: E402
     Listener,
     Pipeline,
@@ -39,16 +38,17 @@ from ta.app import (  # noqa: E402
     run_pipeline,
     tune_gc,
 )
-from ta.config.mapping import config_from_mapping, config_to_mapping  # noqa: E402
-from ta.config.model import TAConfig  # noqa: E402
-from ta.core import secrets  # noqa: E402
-from ta.digestkey import process_digester  # noqa: E402
+from ta.core.config.mapping import config_from_mapping, config_to_mapping  # noqa: E402
+from ta.core.config.model import TAConfig  # noqa: E402
+from ta.core.objects import secrets  # noqa: E402
+from ta.core.serving import render  # noqa: E402
+from ta.core.serving.view import View  # noqa: E402
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned, WatchType  # noqa: E402
 from ta.events.config import ConfigLoaded  # noqa: E402
 from ta.events.files import FileRead  # noqa: E402
-from ta.http import render  # noqa: E402
-from ta.http.view import View  # noqa: E402
 from ta.journal.reader import object_event  # noqa: E402
+from ta.process import logs  # noqa: E402
+from ta.process.digestkey import process_digester  # noqa: E402
 
 tune_gc()  # as ta run and ta replay do
 

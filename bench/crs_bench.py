@@ -50,9 +50,10 @@ import _common as common
 
 from ta.actors.crs import CRActor
 from ta.actors.discovery import DiscoveryActor
-from ta.config.mapping import config_from_mapping
-from ta.config.model import TAConfig
+from ta.core.config.mapping import config_from_mapping
+from ta.core.config.model import TAConfig
 from ta.core.crs import CRState
+from ta.core.promcfg.scrape import ScrapeJob
 from ta.core.promop import Kind
 from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectChanged, WatchType
@@ -60,7 +61,6 @@ from ta.events.config import ConfigLoaded
 from ta.events.crs import CRJobsChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.journal.reader import object_event
-from ta.promcfg.scrape import ScrapeJob
 
 T = TypeVar("T")
 

@@ -99,9 +99,9 @@ def _scrape_configs(jobs: int) -> bytes:
 
 def _build_view(args: argparse.Namespace) -> object:
     from ta.core.allocation.allocator import Move
-    from ta.core.labels import label_set
-    from ta.core.model import Target
-    from ta.http.view import View
+    from ta.core.base.labels import label_set
+    from ta.core.base.model import Target
+    from ta.core.serving.view import View
 
     view = View()
     collectors = [f"collector-{c}" for c in range(args.collectors)]
@@ -148,10 +148,10 @@ def serve(args: argparse.Namespace, port: int, conn: Connection) -> None:
 async def _serve(args: argparse.Namespace, port: int, conn: Connection) -> None:
     from aiohttp import web
 
-    from ta import logs
     from ta.app import tune_gc
     from ta.http.server import ServerState, build_app
-    from ta.metrics import Metrics
+    from ta.process import logs
+    from ta.process.metrics import Metrics
 
     logs.configure("console", "warning")
     tune_gc()

@@ -43,14 +43,14 @@ _SERVER = textwrap.dedent(
     nofile = int(sys.argv[2])
     if nofile:
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-    from ta import logs
+    from ta.process import logs
     logs.configure("json", "info")
     from aiohttp import web
-    from ta.core.labels import label_set
-    from ta.core.model import Target
+    from ta.core.base.labels import label_set
+    from ta.core.base.model import Target
     from ta.http import server
-    from ta.http.view import View
-    from ta.metrics import Metrics
+    from ta.core.serving.view import View
+    from ta.process.metrics import Metrics
 
     JOB = "serviceMonitor/ns/app/0"
 

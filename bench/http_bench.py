@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as common
 
 from ta.app import Listener
-from ta.http import render
+from ta.core.serving import render
 
 HOST = "127.0.0.1"
 CHANGE_REPEAT = 10

@@ -28,12 +28,12 @@ import subprocess
 import sys
 import time
 
-from ta.core.labels import LabelSet, label_set
-from ta.core.model import TargetGroup
+from ta.core.base.labels import LabelSet, label_set
+from ta.core.base.model import TargetGroup
+from ta.core.discovery.targets import JobSettings, build_targets, build_targets_reference, filter_rules
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import RelabelConfig
 from ta.core.relabel.engine import apply
-from ta.core.targets import JobSettings, build_targets, build_targets_reference, filter_rules
 
 ES = "__meta_kubernetes_endpointslice_"
 RULES = (

@@ -70,7 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as common
 
-from ta.http import render
+from ta.core.serving import render
 from ta.testing.fake_apiserver import FakeApiServer, write_kubeconfig
 
 HOST = "127.0.0.1"

@@ -45,14 +45,14 @@ import _common as common
 import kube_bench as kb
 
 from ta.app import build_pipeline, run_pipeline
-from ta.config.mapping import config_from_mapping
-from ta.config.model import TAConfig
+from ta.core.config.mapping import config_from_mapping
+from ta.core.config.model import TAConfig
 from ta.core.discovery.jobs import Discovery
+from ta.core.promcfg.scrape import parse_prometheus_config
 from ta.core.watches import needed_scopes
 from ta.events.cluster import KubeListSynced, KubeObjectBatch, KubeObjectChanged, KubeWatchesPlanned
 from ta.kube.scope import WatchScope
 from ta.kube.watch import Watcher
-from ta.promcfg.scrape import parse_prometheus_config
 
 PAGE = 500
 KINDS = {

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from bench._common import environment  # noqa: E402
 from ta.core.allocation.allocator import Allocator  # noqa: E402
-from ta.core.model import Collector, Target  # noqa: E402
+from ta.core.base.model import Collector, Target  # noqa: E402
 
 STRATEGIES = ("consistent-hashing", "least-weighted", "rendezvous-bounded")
 SHORT = {"consistent-hashing": "ring", "least-weighted": "lw", "rendezvous-bounded": "rb"}

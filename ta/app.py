@@ -34,13 +34,15 @@ from ta.actors.ingress import Sequencer
 from ta.actors.membership import MembershipActor
 from ta.actors.runtime import InFlight, Mailbox, run_actor
 from ta.actors.serving import ServingActor
-from ta.config.load import LoadedConfig
-from ta.config.mapping import config_to_mapping
-from ta.core import jsonbytes, secrets
 from ta.core.allocation.allocator import Move
-from ta.core.resources import PODS
+from ta.core.config.load import LoadedConfig
+from ta.core.config.mapping import config_to_mapping
+from ta.core.gocompat import jsonbytes
+from ta.core.objects import secrets
+from ta.core.objects.resources import PODS
+from ta.core.promcfg.scrape import parse_prometheus_config
+from ta.core.serving.view import View
 from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
-from ta.digestkey import process_digester
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -62,12 +64,11 @@ from ta.events.problems import InputRejected, StepFailed
 from ta.http.connections import Limits, limits_from_env
 from ta.http.server import ServerState, build_app, serve
 from ta.http.tls import ReloadingTLS, serve_https
-from ta.http.view import View
 from ta.journal.writer import JournalWriter
 from ta.kube.client import build_api_client
 from ta.kube.discovery import served_resources
-from ta.metrics import Metrics
-from ta.promcfg.scrape import parse_prometheus_config
+from ta.process.digestkey import process_digester
+from ta.process.metrics import Metrics
 from ta.sources.clock import run_clock
 from ta.sources.files import run_files
 from ta.sources.httpsd import endpoints, run_http_sd

@@ -24,19 +24,20 @@ import orjson
 import structlog
 
 from ta.app import Pipeline, build_pipeline, parse_listen_addr, run_pipeline, tune_gc
-from ta.config.errors import ConfigError
-from ta.config.load import load_config
-from ta.config.mapping import config_to_mapping
-from ta.core import jsonbytes, secrets
-from ta.core.timefmt import parse_rfc3339
-from ta.digestkey import process_digester
+from ta.core.config.errors import ConfigError
+from ta.core.config.load import load_config
+from ta.core.config.mapping import config_to_mapping
+from ta.core.gocompat import jsonbytes
+from ta.core.gocompat.timefmt import parse_rfc3339
+from ta.core.objects import secrets
+from ta.core.serving import render
 from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.events.config import ConfigLoaded
-from ta.http import render
 from ta.journal.completeness import journal_gaps
 from ta.journal.reader import CaptureError, Skipped, looks_like_journal, read_journal, read_objects
 from ta.journal.writer import JournalWriter
+from ta.process.digestkey import process_digester
 
 log = structlog.get_logger("ta.replay")
 

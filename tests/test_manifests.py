@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ta.config.load import load_config
-from ta.config.selector import LabelSelector
-from ta.promcfg.scrape import parse_prometheus_config
+from ta.core.config.load import load_config
+from ta.core.config.selector import LabelSelector
+from ta.core.promcfg.scrape import parse_prometheus_config
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTS = ROOT / "manifests"

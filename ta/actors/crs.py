@@ -16,7 +16,8 @@ from typing import assert_never
 
 from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
-from ta.core.crs import CONFIGMAPS, NAMESPACES, RESOURCE_KINDS, SECRETS, CRState
+from ta.core.crs import INPUT_RESOURCES, CRState
+from ta.core.promcfg.scrape import ScrapeJob
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import (
@@ -32,10 +33,9 @@ from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
-from ta.promcfg.scrape import ScrapeJob
 
 Output = CRJobsChanged | InputRejected | StepFailed
-RESOURCES = frozenset([*RESOURCE_KINDS, NAMESPACES, SECRETS, CONFIGMAPS])
+RESOURCES = INPUT_RESOURCES  # defined in the core, so the journal can read it without importing an actor
 
 
 class CRActor:

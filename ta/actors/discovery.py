@@ -23,11 +23,15 @@ from typing import Any, assert_never
 
 from ta.actors.failures import revealed_secrets, step_failed
 from ta.actors.settings import settings_of
-from ta.config.model import TAConfig
-from ta.core.crs import CONFIGMAPS, RESOURCE_KINDS, SECRETS
+from ta.core.config.model import TAConfig
+from ta.core.crs import CR_ONLY_RESOURCES
 from ta.core.discovery.index import Delta
 from ta.core.discovery.jobs import Discovery, Problem, Result
-from ta.core.resources import known_resources
+from ta.core.objects.resources import known_resources
+from ta.core.promcfg.errors import ConfigError as PromConfigError
+from ta.core.promcfg.render import CachedRenderer
+from ta.core.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
+from ta.core.promcfg.tree import thaw
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import (
@@ -44,14 +48,9 @@ from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
-from ta.promcfg.errors import ConfigError as PromConfigError
-from ta.promcfg.render import CachedRenderer
-from ta.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
-from ta.promcfg.tree import thaw
 
 RELABEL_CONFIG = "relabel-config"
-# Watched resources only the CR actor reads: their lists do not hold back kubernetes_sd evaluation.
-NOT_OURS = frozenset([*RESOURCE_KINDS, SECRETS, CONFIGMAPS])
+NOT_OURS = CR_ONLY_RESOURCES  # watched resources whose lists do not hold back kubernetes_sd evaluation
 KNOWN_RESOURCES = frozenset(known_resources())
 
 Input = Envelope | CRJobsChanged | BuildContinues

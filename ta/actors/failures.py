@@ -4,7 +4,7 @@ In: the actor's name, the message it was stepping, the exception, and the secret
 (those the input carries, and any it holds). Out: a ``StepFailed`` (seq, actor, input kind, one-line error) and
 one structlog error line holding the same plus the traceback.
 
-The caller has already taken the step's changes back (see ``ta.core.undo``); this module only describes the
+The caller has already taken the step's changes back (see ``ta.core.base.undo``); this module only describes the
 failure. Messages and tracebacks are masked with the values the actor names, so neither ``/debug/problems``
 (served on the plain port) nor the log can show a Secret value that reached the exception's text.
 """

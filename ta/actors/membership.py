@@ -20,7 +20,7 @@ from typing import assert_never
 from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
 from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_facts
-from ta.core.resources import PODS
+from ta.core.objects.resources import PODS
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import (

@@ -18,14 +18,14 @@ from typing import assert_never
 import structlog
 
 from ta.actors.failures import step_failed
-from ta.core.model import Target
+from ta.core.base.model import Target
+from ta.core.serving.diagnostics import Diagnostics
+from ta.core.serving.view import View
 from ta.events.allocation import AllocationChanged
 from ta.events.discovery import ScrapeConfigsChanged, TargetsChanged
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected, StepFailed
-from ta.http.diagnostics import Diagnostics
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 
 Input = AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected | StepFailed
 

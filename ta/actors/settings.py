@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import collections
 
-from ta.config.errors import ConfigError
-from ta.config.mapping import config_from_mapping
-from ta.config.model import TAConfig
+from ta.core.config.errors import ConfigError
+from ta.core.config.mapping import config_from_mapping
+from ta.core.config.model import TAConfig
 from ta.events.config import ConfigLoaded
 
 _CACHE: collections.OrderedDict[bytes, TAConfig | str] = collections.OrderedDict()

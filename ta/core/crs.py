@@ -17,8 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ta.config.model import TAConfig
-from ta.core import secrets
+from ta.core.base.undo import UndoLog
+from ta.core.config.model import TAConfig
+from ta.core.objects import secrets
+from ta.core.promcfg.duration import format_duration
+from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.globalcfg import GlobalConfig, parse_global
+from ta.core.promcfg.scrape import ScrapeJob, parse_scrape_config
 from ta.core.promop import (
     Generated,
     Kind,
@@ -31,11 +36,6 @@ from ta.core.promop import (
     dependencies,
 )
 from ta.core.promop.select import namespace_watched, selected_namespaces
-from ta.core.undo import UndoLog
-from ta.promcfg.duration import format_duration
-from ta.promcfg.errors import ConfigError
-from ta.promcfg.globalcfg import GlobalConfig, parse_global
-from ta.promcfg.scrape import ScrapeJob, parse_scrape_config
 
 RESOURCE_KINDS: dict[str, Kind] = {
     "monitoring.coreos.com/v1/servicemonitors": Kind.SERVICE_MONITOR,
@@ -46,6 +46,10 @@ RESOURCE_KINDS: dict[str, Kind] = {
 NAMESPACES = "v1/namespaces"
 SECRETS = "v1/secrets"
 CONFIGMAPS = "v1/configmaps"
+# Every resource this core reads: the monitor kinds and what their selectors and credentials refer to.
+INPUT_RESOURCES = frozenset([*RESOURCE_KINDS, NAMESPACES, SECRETS, CONFIGMAPS])
+# Watched resources only this core reads: their lists do not hold back kubernetes_sd evaluation.
+CR_ONLY_RESOURCES = frozenset([*RESOURCE_KINDS, SECRETS, CONFIGMAPS])
 
 Key = tuple[Kind, str, str]  # kind, namespace, name
 _KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from ta.core.model import Collector
-from ta.core.timefmt import parse_rfc3339
-from ta.core.undo import UndoLog
+from ta.core.base.model import Collector
+from ta.core.base.undo import UndoLog
+from ta.core.gocompat.timefmt import parse_rfc3339
 
 T = TypeVar("T")
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ta.config.model import TAConfig
+from ta.core.config.model import TAConfig
 from ta.core.discovery.kube import KubeDiscovery
-from ta.core.resources import PODS
-from ta.promcfg.scrape import ScrapeJob
+from ta.core.objects.resources import PODS
+from ta.core.promcfg.scrape import ScrapeJob
 
 Scope = tuple[str, str]  # (resource, namespace); "" = all namespaces or cluster-scoped
 

@@ -8,7 +8,7 @@ version when it is not 1),
 ``KubeListSynced`` (a watch scope finished its initial list, or a re-list), ``KubeResourceUnavailable``
 (403, CRD not installed, ...).
 
-``body`` holds the object as compact JSON bytes, already sanitised (see ``ta.core.sanitize``): bytes are
+``body`` holds the object as compact JSON bytes, already sanitised (see ``ta.core.objects.sanitize``): bytes are
 immutable, cheap to journal, and each consumer decodes only what it reads.
 """
 
@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal, Self
 
 import orjson
 
-from ta.core import jsonbytes
+from ta.core.gocompat import jsonbytes
 from ta.events.base import NO_UPCASTERS, Upcaster, decode_data, register
 
 WatchType = Literal["ADDED", "MODIFIED", "DELETED"]

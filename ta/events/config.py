@@ -2,7 +2,7 @@
 
 In: the effective TA configuration after defaults < file < env < flags. Out (journaled): ``ConfigLoaded``
 holding that configuration as canonical JSON in the config file's own key layout, with secret values
-replaced by keyed digests (see ``ta.core.secrets``), so a replay loads exactly the same settings.
+replaced by keyed digests (see ``ta.core.objects.secrets``), so a replay loads exactly the same settings.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Self
 
 import orjson
 
-from ta.core import jsonbytes
+from ta.core.gocompat import jsonbytes
 from ta.events.base import NO_UPCASTERS, Upcaster, register
 
 

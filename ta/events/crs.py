@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ta.promcfg.scrape import ScrapeJob
+from ta.core.promcfg.scrape import ScrapeJob
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

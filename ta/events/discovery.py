@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ta.core.model import Target
-from ta.core.targets import DroppedTarget
+from ta.core.base.model import Target
+from ta.core.discovery.targets import DroppedTarget
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

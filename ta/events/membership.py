@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ta.core.model import Collector
+from ta.core.base.model import Collector
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -41,7 +41,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 
 log = structlog.get_logger("ta.http")
 

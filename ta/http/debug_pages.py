@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from ta.core.serving.diagnostics import Diagnostics
+from ta.core.serving.view import View
 from ta.http import html, paging
-from ta.http.diagnostics import Diagnostics
-from ta.http.view import View
 
 JSON = "application/json"
 _EXAMPLE = "?page=2&per_page=500"

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote_plus
 
-from ta.core.allocation.nodes import node_of
+from ta.core.base.nodes import node_of
 
 # Upstream's debug handlers set both headers; the index handler sets only a bare content type (no
 # charset, no nosniff).

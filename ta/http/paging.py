@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Generic, TypeVar
 
-from ta.core.model import Target
+from ta.core.base.model import Target
+from ta.core.serving.view import Body, View
 from ta.http import html
-from ta.http.view import Body, View
 
 # Items handled between two awaits; a step costs a few milliseconds at most.
 STEP = 1024

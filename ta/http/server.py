@@ -15,7 +15,8 @@ client that goes away in the middle of an answer is a counter and a debug line (
 
 ``/debug/events`` shows every input (object names, labels, secret digests): it is served to clients of the
 mTLS listener, and on the plain port only with ``--enable-debug-events-on-plain-port`` (otherwise 403 with a
-one-line hint). Its streams end when the sequencer stops or the client goes.
+one-line hint). Its streams end when the sequencer stops or the client goes. The sequencer is seen only through
+``JournalTail`` (the ingress actor's ``Sequencer`` is one), so this edge imports no actor.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
 from aiohttp import web
 
-from ta.actors.ingress import Sequencer
-from ta.http import debug_pages, render
+from ta.core.serving import render
+from ta.core.serving.diagnostics import Diagnostics
+from ta.core.serving.view import Body, View
+from ta.http import debug_pages
 from ta.http.connections import Guard, GuardedSite, Limits, client_error
-from ta.http.diagnostics import Diagnostics
-from ta.http.view import Body, View
-from ta.metrics import CONTENT_TYPE, Metrics
+from ta.process.metrics import CONTENT_TYPE, Metrics
 
 JSON = "application/json"
 _TARGETS_PATH = re.compile(r"^/jobs/([^/]+)/targets$")
@@ -51,11 +53,19 @@ _EVENTS_CHUNK = 512
 log = structlog.get_logger("ta.http")
 
 
+class JournalTail(Protocol):
+    """The recent journal lines ``/debug/events`` streams: ``ta.actors.ingress.Sequencer`` in a running TA."""
+
+    def tail_since(self, seq: int, limit: int | None = None) -> list[tuple[int, bytes]]: ...
+
+    async def wait_appended(self, after: int, max_wait: float | None = None) -> bool: ...
+
+
 @dataclass(slots=True, kw_only=True)
 class ServerState:
     view: View
     metrics: Metrics
-    sequencer: Sequencer | None
+    sequencer: JournalTail | None
     allow_insecure_auth_secrets: bool
     is_ready: Callable[[], bool]
     diagnostics: Diagnostics = field(default_factory=Diagnostics)

@@ -45,7 +45,7 @@ from pathlib import Path
 import structlog
 from aiohttp import web
 
-from ta.config.model import HTTPSConfig
+from ta.core.config.model import HTTPSConfig
 from ta.http.connections import Limits
 from ta.http.server import listening
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ta.actors.crs import RESOURCES as CR_INPUTS
-from ta.actors.discovery import NOT_OURS
-from ta.core.resources import PODS
+from ta.core.crs import CR_ONLY_RESOURCES as NOT_OURS
+from ta.core.crs import INPUT_RESOURCES as CR_INPUTS
+from ta.core.objects.resources import PODS
 from ta.events.base import Envelope
 from ta.events.cluster import KubeListSynced, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded

@@ -2,9 +2,9 @@
 
 In: a file path or bytes. Out: ``Envelope`` values in file order, plus a ``Skipped`` note (line or item
 number and reason) for each entry that cannot be used, so one bad line never stops a replay; a file that
-cannot be read at all raises ``CaptureError``. YAML is read under the limits of ``ta.config.yamlguard``
+cannot be read at all raises ``CaptureError``. YAML is read under the limits of ``ta.core.gocompat.yamlguard``
 (nesting depth, alias expansion), and an object whose fields have types an API server would never serve
-(``ta.core.shape``) is skipped rather than half-understood.
+(``ta.journal.shape``) is skipped rather than half-understood.
 
 Kubernetes object files (a ``List`` or a single object, JSON or YAML, several YAML documents allowed) become
 ``KubeObjectChanged`` ADDED events in order, sanitised exactly as the live watcher sanitises them, between a
@@ -22,16 +22,16 @@ from typing import Any
 import orjson
 import yaml
 
-from ta.config.yamlguard import GuardedComposer
-from ta.core import jsonbytes
-from ta.core.resources import resource_of
-from ta.core.sanitize import sanitize
-from ta.core.secrets import Digester
-from ta.core.shape import shape_problem
-from ta.digestkey import process_digester
+from ta.core.gocompat import jsonbytes
+from ta.core.gocompat.yamlguard import GuardedComposer
+from ta.core.objects.resources import resource_of
+from ta.core.objects.sanitize import sanitize
+from ta.core.objects.secrets import Digester
 from ta.events import inputs as _inputs  # noqa: F401  (registers every journaled kind for ``decode``)
 from ta.events.base import Envelope, EventDecodeError, Journaled, decode
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
+from ta.journal.shape import shape_problem
+from ta.process.digestkey import process_digester
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,7 +48,7 @@ class CaptureError(ValueError):
 
 
 class _CaptureLoader(GuardedComposer, yaml.SafeLoader):
-    """PyYAML's safe loader with the nesting and alias limits of ``ta.config.yamlguard``."""
+    """PyYAML's safe loader with the nesting and alias limits of ``ta.core.gocompat.yamlguard``."""
 
 
 def looks_like_journal(data: bytes) -> bool:

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 import orjson
 
-from ta.core import jsonbytes
+from ta.core.gocompat import jsonbytes
 from ta.events.base import Envelope
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import structlog
 from kubernetes_asyncio.client import ApiClient
 
-from ta.core.secrets import Digester
+from ta.core.objects.secrets import Digester
 from ta.kube.backoff import Backoff
 from ta.kube.scope import WatchScope
 from ta.kube.watch import Emit, KubeEvent, RawObserver, Watcher, WatchTuning

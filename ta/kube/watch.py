@@ -9,11 +9,12 @@ In: an ``ApiClient``, a scope, and ``emit`` (the ingress). Out, through ``emit``
 - ``KubeResourceUnavailable`` once when the resource answers 403 (RBAC) or 404 (CRD not installed); it is
   retried slowly, and the next successful list ends the episode.
 
-Every object is sanitised (``ta.core.sanitize``, Secret and ConfigMap values as digests under the process's
-key, ``ta.digestkey``, unless another ``Digester`` is given) before it is encoded as compact JSON. A broken stream
-(or one silent for longer than the API server's bookmark heartbeat) resumes from the last resourceVersion seen,
-so nothing is lost or repeated; when that is too old (410, as an HTTP status or an ERROR event) the scope is
-re-listed and diffed. Other failures retry with capped exponential backoff. Only cancellation ends ``run``.
+Every object is sanitised (``ta.core.objects.sanitize``, Secret and ConfigMap values as digests under the
+process's key, ``ta.process.digestkey``, unless another ``Digester`` is given) before it is encoded as compact JSON.
+A broken stream (or one silent for longer than the API server's bookmark heartbeat) resumes from the last
+resourceVersion seen, so nothing is lost or repeated; when that is too old (410, as an HTTP status or an ERROR
+event) the scope is re-listed and diffed. Other failures retry with capped exponential backoff. Only cancellation
+ends ``run``.
 
 The last emitted resourceVersion of each object is kept, and with ``keep_bodies`` its body too (the same
 ``bytes`` the emitted event holds): the final state reported when a re-list finds the object gone, and what
@@ -35,10 +36,9 @@ import orjson
 import structlog
 from kubernetes_asyncio.client import ApiClient
 
-from ta.core import jsonbytes
-from ta.core.sanitize import sanitize
-from ta.core.secrets import Digester
-from ta.digestkey import process_digester
+from ta.core.gocompat import jsonbytes
+from ta.core.objects.sanitize import sanitize
+from ta.core.objects.secrets import Digester
 from ta.events.cluster import (
     KubeListSynced,
     KubeObjectBatch,
@@ -49,6 +49,7 @@ from ta.events.cluster import (
 from ta.kube.api import ApiStatusError, get_json, iter_lines, open_stream
 from ta.kube.backoff import Backoff
 from ta.kube.scope import WatchScope
+from ta.process.digestkey import process_digester
 
 log = structlog.get_logger("ta.kube.watch")
 

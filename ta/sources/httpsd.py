@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import aiohttp
 import structlog
 
+from ta.core.promcfg.duration import parse_duration
+from ta.core.promcfg.httpclient import HTTPClientConfig
+from ta.core.promcfg.scrape import ScrapeJob
 from ta.events.base import Journaled
 from ta.events.httpsd import HttpSDResponse
-from ta.promcfg.duration import parse_duration
-from ta.promcfg.httpclient import HTTPClientConfig
-from ta.promcfg.scrape import ScrapeJob
 
 log = structlog.get_logger("ta.sources.httpsd")
 USER_AGENT = "ta-target-allocator (Prometheus http_sd compatible)"

@@ -4,7 +4,7 @@ In: an ``ApiClient`` and the (resource, namespace) scopes. Out: ``KubeObjectChan
 ``KubeResourceUnavailable`` events (already sanitised by the watcher) submitted to the sequencer. One shared
 watch per scope; retries, re-lists and backoff live in ``ta.kube``. The real values of a Secret or a
 ConfigMap are read from the unsanitised object as it passes and ride along on the event in memory only
-(``secret_values``); the journal sees keyed digests (``ta.core.sanitize``).
+(``secret_values``); the journal sees keyed digests (``ta.core.objects.sanitize``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 
 from kubernetes_asyncio.client import ApiClient
 
-from ta.core.resources import CONFIGMAPS, SECRETS
-from ta.core.sanitize import configmap_values, secret_values
+from ta.core.objects.resources import CONFIGMAPS, SECRETS
+from ta.core.objects.sanitize import configmap_values, secret_values
 from ta.core.watches import Scope
 from ta.events.base import Journaled
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged, WatchType

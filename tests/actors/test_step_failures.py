@@ -20,11 +20,12 @@ from ta.actors.discovery import DiscoveryActor
 from ta.actors.membership import MembershipActor
 from ta.actors.serving import ServingActor
 from ta.app import build_pipeline, run_pipeline
-from ta.core import secrets
 from ta.core.allocation.allocator import Allocator, Move
+from ta.core.base.model import Collector, Target
 from ta.core.discovery import jobs as discovery_jobs
 from ta.core.membership import Membership
-from ta.core.model import Collector, Target
+from ta.core.objects import secrets
+from ta.core.serving.view import View
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -33,8 +34,7 @@ from ta.events.config import ConfigLoaded
 from ta.events.discovery import BuildContinues, TargetsChanged
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import StepFailed
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 
 SLICES = "discovery.k8s.io/v1/endpointslices"
 SM = "monitoring.coreos.com/v1/servicemonitors"

@@ -1,10 +1,10 @@
 from typing import Any
 
-from ta.config.mapping import config_from_mapping
-from ta.config.model import TAConfig
-from ta.core import secrets
+from ta.core.config.mapping import config_from_mapping
+from ta.core.config.model import TAConfig
 from ta.core.crs import CRState
-from ta.promcfg.render import render_scrape_configs
+from ta.core.objects import secrets
+from ta.core.promcfg.render import render_scrape_configs
 
 SM = "monitoring.coreos.com/v1/servicemonitors"
 PM = "monitoring.coreos.com/v1/podmonitors"

@@ -1,8 +1,8 @@
 from collections.abc import Mapping
 from typing import Any
 
+from ta.core.gocompat.timefmt import parse_rfc3339
 from ta.core.membership import SETTLE_SECONDS, Membership, MembershipSettings, PodFacts, pod_facts
-from ta.core.timefmt import parse_rfc3339
 
 NOW = parse_rfc3339("2026-01-01T00:10:00Z") or 0.0
 

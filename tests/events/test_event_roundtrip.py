@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ta.core import jsonbytes
+from ta.core.gocompat import jsonbytes
 from ta.events.base import Envelope, Journaled, registered_kinds
 from ta.events.clock import Tick
 from ta.events.cluster import (

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from ta.core.serving.view import View
 from ta.http.connections import Guard, Limits, fd_budget, limits_from_env
 from ta.http.server import ServerState, build_app, listening
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 
 GET_LIVEZ = b"GET /livez HTTP/1.1\r\nHost: ta\r\n\r\n"
 GET_LIVEZ_CLOSE = b"GET /livez HTTP/1.1\r\nHost: ta\r\nConnection: close\r\n\r\n"
@@ -213,11 +213,11 @@ _SERVER = textwrap.dedent(
     """
     import asyncio, resource, sys
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
-    from ta import logs
+    from ta.process import logs
     logs.configure("json", "info")
     from ta.http.server import ServerState, build_app, listening
-    from ta.http.view import View
-    from ta.metrics import Metrics
+    from ta.core.serving.view import View
+    from ta.process.metrics import Metrics
 
     async def main():
         view = View()

@@ -22,13 +22,13 @@ from structlog.testing import capture_logs
 from ta.actors.ingress import Sequencer
 from ta.actors.runtime import InFlight
 from ta.app import Listener, build_pipeline, run_pipeline
+from ta.core.serving.view import View
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.files import FileRead
 from ta.http.server import HANDLERS, ServerState, build_app, serve
 from ta.http.tls import ReloadingTLS, serve_https
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 from tests.http.tls_certs import make_ca, make_client, make_server
 
 # Generous bound on anything that should take milliseconds; the old code took 5-15 s where this applies.

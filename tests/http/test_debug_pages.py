@@ -17,15 +17,15 @@ import xxhash
 from aiohttp.test_utils import TestClient, TestServer
 
 from ta.core.allocation.allocator import Move
-from ta.core.labels import label_set
-from ta.core.model import Target
-from ta.core.targets import DroppedTarget
+from ta.core.base.labels import label_set
+from ta.core.base.model import Target
+from ta.core.discovery.targets import DroppedTarget
+from ta.core.serving.diagnostics import Diagnostics
+from ta.core.serving.view import View
 from ta.http import paging
 from ta.http.debug_pages import DebugPages
-from ta.http.diagnostics import Diagnostics
 from ta.http.server import ServerState, build_app
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 
 TARGETS = 20_500
 JOBS = 41

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from ta.core.labels import label_set
-from ta.core.model import Target
+from ta.core.base.labels import label_set
+from ta.core.base.model import Target
+from ta.core.serving.view import View
 from ta.http.server import ServerState, build_app, go_query_values
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 
 JOB = "serviceMonitor/ns/app/0"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ta.core.targets import identity_hash
+from ta.core.discovery.targets import identity_hash
 from ta.http import html
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "html"

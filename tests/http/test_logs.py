@@ -8,17 +8,17 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ta.logs import AcceptErrorFilter
+from ta.process.logs import AcceptErrorFilter
 
 _RUN = textwrap.dedent(
     """
     import asyncio, logging, socket, struct, sys
-    from ta import logs
+    from ta.process import logs
     logs.configure("json", sys.argv[1])
     from ta.http import server
     from ta.http.server import ServerState, build_app, listening
-    from ta.http.view import View
-    from ta.metrics import Metrics
+    from ta.core.serving.view import View
+    from ta.process.metrics import Metrics
 
     def broken(self, request):
         raise RuntimeError("a bug\\nover two lines")

@@ -3,11 +3,11 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from ta.core.labels import label_set
-from ta.core.model import Target
+from ta.core.base.labels import label_set
+from ta.core.base.model import Target
+from ta.core.serving.view import View
 from ta.http.server import ServerState, build_app
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 
 JOB = "serviceMonitor/ns/app/0"
 

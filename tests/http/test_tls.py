@@ -17,12 +17,12 @@ import pytest
 import structlog
 from structlog.testing import CapturingLogger
 
-from ta.config.model import HTTPSConfig
+from ta.core.config.model import HTTPSConfig
+from ta.core.serving.view import View
 from ta.http import tls as tls_module
 from ta.http.server import ServerState, build_app, serve
 from ta.http.tls import ReloadingTLS, build_server_context, run_tls_reloader, serve_https
-from ta.http.view import View
-from ta.metrics import Metrics
+from ta.process.metrics import Metrics
 from tests.http.tls_certs import (
     CLIENT_AUTH,
     SERVER_AUTH,

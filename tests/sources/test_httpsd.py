@@ -2,9 +2,9 @@ import asyncio
 
 from aiohttp import web
 
+from ta.core.promcfg.scrape import parse_prometheus_config
 from ta.events.base import Journaled
 from ta.events.httpsd import HttpSDResponse
-from ta.promcfg.scrape import parse_prometheus_config
 from ta.sources.httpsd import endpoints, poll
 
 

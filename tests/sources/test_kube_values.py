@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 
-from ta.core import jsonbytes
 from ta.core.crs import CRState
-from ta.core.sanitize import sanitize
-from ta.core.secrets import Digester
+from ta.core.gocompat import jsonbytes
+from ta.core.objects.sanitize import sanitize
+from ta.core.objects.secrets import Digester
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.sources.kube import SecretValues
 
@@ -47,9 +47,9 @@ def test_values_of_secrets_and_configmaps_ride_along_in_memory_only() -> None:
 
 
 def test_crs_core_reads_the_live_configmap_value() -> None:
-    from ta.config.mapping import config_from_mapping
-    from ta.config.model import TAConfig
-    from ta.promcfg.render import render_scrape_configs
+    from ta.core.config.mapping import config_from_mapping
+    from ta.core.config.model import TAConfig
+    from ta.core.promcfg.render import render_scrape_configs
 
     cfg, _ = config_from_mapping(
         {"collector_namespace": "otel", "prometheus_cr": {"enabled": True, "service_monitor_selector": {}}},

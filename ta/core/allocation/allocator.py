@@ -40,7 +40,7 @@ from ta.core.allocation.strategy import (
     Strategy,
 )
 from ta.core.allocation.tally import Tally
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 
 
 class Move(NamedTuple):

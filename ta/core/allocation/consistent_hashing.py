@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Set
 
 from ta.core.allocation.ring import TA_RING, partition_of, partition_owners, partitions_of
 from ta.core.allocation.strategy import Regroup
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 
 
 class ConsistentHashing:

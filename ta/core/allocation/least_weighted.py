@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Set
 
 from ta.core.allocation.strategy import Regroup
 from ta.core.allocation.tally import Tally
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 
 _Key = tuple[int, int, str]
 

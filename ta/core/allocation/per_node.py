@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Set
 
 from ta.core.allocation.strategy import Regroup, Strategy
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 
 
 class PerNode:

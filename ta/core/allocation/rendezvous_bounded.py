@@ -31,7 +31,7 @@ from itertools import repeat
 import xxhash
 
 from ta.core.allocation.strategy import Regroup
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 
 _MASK64 = (1 << 64) - 1
 # Headroom over the mean: cap = ceil(targets * 104 / (100 * collectors)); integers so every replica agrees.

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from typing import Protocol
 
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 
 CONSISTENT_HASHING = "consistent-hashing"
 LEAST_WEIGHTED = "least-weighted"

@@ -9,9 +9,9 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
+from ta.core.base.labels import merge
+from ta.core.base.model import TargetGroup
 from ta.core.discovery.groups import GroupsError, parse_groups
-from ta.core.labels import merge
-from ta.core.model import TargetGroup
 
 _YAML_SUFFIXES = (".yml", ".yaml")
 

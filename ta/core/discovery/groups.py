@@ -2,7 +2,7 @@
 
 In: the bytes of a JSON or YAML document: a list of ``{"targets": [...], "labels": {...}}``. Out: the
 groups as ``(targets, labels)`` pairs (each target becomes ``{__address__: target}``), or Prometheus' kind
-of error text (also for YAML over the nesting or alias limits of ``ta.config.yamlguard``). JSON is decoded
+of error text (also for YAML over the nesting or alias limits of ``ta.core.gocompat.yamlguard``). JSON is decoded
 strictly as Go's decoder does: unknown keys are errors, key names match case-insensitively, label names
 must be valid.
 """
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import orjson
 import yaml
 
-from ta.config.yamlguard import GuardedComposer
-from ta.core.labels import LabelSet, label_set
+from ta.core.base.labels import LabelSet, label_set
+from ta.core.gocompat.yamlguard import GuardedComposer
 
 RawGroup = tuple[tuple[str, ...], LabelSet]
 
@@ -25,7 +25,7 @@ class GroupsError(ValueError):
 
 
 class _YamlLoader(GuardedComposer, yaml.SafeLoader):
-    """Nesting and alias limits (``ta.config.yamlguard``): a file is written by anyone with the volume."""
+    """Nesting and alias limits (``ta.core.gocompat.yamlguard``): a file is written by anyone with the volume."""
 
 
 def _field(obj: Mapping[object, object], name: str, *, case_insensitive: bool) -> object:

@@ -11,9 +11,9 @@ import re
 
 import orjson
 
+from ta.core.base.labels import merge
+from ta.core.base.model import TargetGroup
 from ta.core.discovery.groups import GroupsError, parse_groups
-from ta.core.labels import merge
-from ta.core.model import TargetGroup
 
 _CONTENT_TYPE = re.compile(r'^application/json(;\s*charset=("utf-8"|utf-8))?$', re.IGNORECASE)
 

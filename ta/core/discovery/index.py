@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ta.core.model import Target
-from ta.core.multimap import Multimap
-from ta.core.targets import DroppedTarget
+from ta.core.base.model import Target
+from ta.core.base.multimap import Multimap
+from ta.core.discovery.targets import DroppedTarget
 
 
 @dataclass(slots=True)

@@ -4,7 +4,7 @@ In: a parsed Prometheus config (``ParsedConfig``) with the filter strategy, and 
 read. Out: ``Delta`` values for the allocator, and problem notes ``(source, reason)`` for every job or file
 that had to be skipped. Static groups are built when a job appears or changes; file groups when a file
 changes; a job that did not change is not rebuilt. Everything a step changes can be taken back whole
-(``begin``/``commit``/``rollback``; see ``ta.core.undo``).
+(``begin``/``commit``/``rollback``; see ``ta.core.base.undo``).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ta.core.base.model import TargetGroup
+from ta.core.base.undo import UndoLog
 from ta.core.discovery.filesd import file_groups, path_matches
 from ta.core.discovery.httpsd import http_sd_groups
 from ta.core.discovery.index import DROPPED_KEPT_PER_GROUP, Delta, TargetIndex
 from ta.core.discovery.kube import KubeDiscovery
-from ta.core.model import TargetGroup
-from ta.core.targets import JobSettings, build_targets
-from ta.core.undo import UndoLog
-from ta.promcfg.scrape import ParsedConfig, ScrapeJob
+from ta.core.discovery.targets import JobSettings, build_targets
+from ta.core.promcfg.scrape import ParsedConfig, ScrapeJob
 
 Problem = tuple[str, str]
 

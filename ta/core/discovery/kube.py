@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ta.core.base.model import TargetGroup
+from ta.core.base.undo import UndoLog
 from ta.core.k8s_sd.config import KubeSDConfig, KubeSDConfigError, parse_kube_sd_config, required_resources
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.meta import name_of, namespace_of
 from ta.core.k8s_sd.pod_enrichment import pod_facts
 from ta.core.k8s_sd.resources import PODS
-from ta.core.model import TargetGroup
-from ta.core.undo import UndoLog
-from ta.promcfg.scrape import ScrapeJob
-from ta.promcfg.tree import thaw
+from ta.core.promcfg.scrape import ScrapeJob
+from ta.core.promcfg.tree import thaw
 
 SOURCE_PREFIX = "k8s/"
 

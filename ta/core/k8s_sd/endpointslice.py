@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
+from ta.core.base.labels import LabelSet, label_set
+from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
     META,
@@ -40,8 +42,6 @@ from ta.core.k8s_sd.pod_enrichment import PodFacts, SeenPods, related_pod
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import NODES, SERVICES, source_for
 from ta.core.k8s_sd.service import service_group_labels
-from ta.core.labels import LabelSet, label_set
-from ta.core.model import TargetGroup
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 _LABEL_NAME = itemgetter(0)

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.config import KubeSDConfig, matches_selectors, watched_namespaces
 from ta.core.k8s_sd.endpoints import build_endpoints_group
 from ta.core.k8s_sd.endpointslice import build_endpointslice_group
@@ -34,7 +35,6 @@ from ta.core.k8s_sd.resources import (
 )
 from ta.core.k8s_sd.service import build_service_group
 from ta.core.k8s_sd.store import Change, KubeObjects
-from ta.core.model import TargetGroup
 
 __all__ = ["Change", "KubeObjects", "KubeSD"]
 

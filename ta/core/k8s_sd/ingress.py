@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ta.core.base.labels import LabelSet, label_set
+from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
     META,
@@ -26,8 +28,6 @@ from ta.core.k8s_sd.meta import (
 )
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
-from ta.core.labels import LabelSet, label_set
-from ta.core.model import TargetGroup
 
 ING = META + "ingress_"
 

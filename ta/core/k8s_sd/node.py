@@ -7,6 +7,8 @@ LegacyHostIP, Hostname; or None when the node has no usable address (Prometheus 
 
 from __future__ import annotations
 
+from ta.core.base.labels import label_set
+from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
     META,
@@ -22,8 +24,6 @@ from ta.core.k8s_sd.meta import (
     sanitize_label_name,
 )
 from ta.core.k8s_sd.resources import source_for
-from ta.core.labels import label_set
-from ta.core.model import TargetGroup
 
 ADDRESS_PRIORITY = ("InternalIP", "InternalDNS", "ExternalIP", "ExternalDNS", "LegacyHostIP", "Hostname")
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from ta.core.base.labels import LabelSet, label_set
+from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
     META,
@@ -33,8 +35,6 @@ from ta.core.k8s_sd.meta import (
 )
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
-from ta.core.labels import LabelSet, label_set
-from ta.core.model import TargetGroup
 
 CONTAINER_NAME = META + "pod_container_name"
 CONTAINER_ID = META + "pod_container_id"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import itemgetter
 
+from ta.core.base.labels import LabelSet
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
     Obj,
@@ -35,7 +36,6 @@ from ta.core.k8s_sd.pod import (
 )
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import PODS
-from ta.core.labels import LabelSet
 
 CONTAINER_LABEL_NAMES = frozenset(
     (

@@ -7,6 +7,8 @@ ExternalName), external name (ExternalName) and load-balancer IPs (LoadBalancer)
 
 from __future__ import annotations
 
+from ta.core.base.labels import LabelSet, label_set
+from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
     META,
@@ -24,8 +26,6 @@ from ta.core.k8s_sd.meta import (
 )
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
-from ta.core.labels import LabelSet, label_set
-from ta.core.model import TargetGroup
 
 S = META + "service_"
 

@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 
 import orjson
 
-from ta.core import jsonbytes
+from ta.core.base.multimap import Multimap
+from ta.core.gocompat import jsonbytes
 from ta.core.k8s_sd.meta import Obj, as_list, as_map, as_str, labels_of, name_of, namespace_of, opt_str
 from ta.core.k8s_sd.packing import Packer
 from ta.core.k8s_sd.resources import ENDPOINTS, ENDPOINTSLICES, PODS
 from ta.core.k8s_sd.slim import slim
-from ta.core.multimap import Multimap
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 SLIMMED = frozenset({PODS})  # kept as ``slim`` cuts them down (see ta.core.k8s_sd.slim)

@@ -19,7 +19,7 @@ Obj = Mapping[str, Any]
 # A generated scrape config: an insertion-ordered dict in Prometheus YAML form (snake_case keys).
 Job = dict[str, Any]
 
-# A label selector reduced to its meaning: does it match this label set? ``ta.config.selector`` builds these.
+# A label selector reduced to its meaning: does it match this label set? ``ta.core.config.selector`` builds these.
 Selector = Callable[[Mapping[str, str]], bool]
 
 SecretGetter = Callable[[str, str, str], "str | None"]

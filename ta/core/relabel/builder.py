@@ -14,7 +14,7 @@ removed and re-inserted (it joins the "set since" tail), while a label already i
 
 from __future__ import annotations
 
-from ta.core.labels import LabelSet
+from ta.core.base.labels import LabelSet
 
 
 class LabelBuilder:

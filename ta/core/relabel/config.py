@@ -1,6 +1,6 @@
-"""The relabel rule value shared by config parsing (``ta.promcfg``) and the relabel engine.
+"""The relabel rule value shared by config parsing (``ta.core.promcfg``) and the relabel engine.
 
-In: nothing; ``ta.promcfg.relabel`` builds these from YAML with Prometheus' defaults and validation.
+In: nothing; ``ta.core.promcfg.relabel`` builds these from YAML with Prometheus' defaults and validation.
 Out: ``RelabelConfig``, an immutable rule exactly as configured (the regex is kept as the user's pattern
 text; the engine wraps and compiles it).
 """

@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ta.core.labels import LabelSet
+from ta.core.base.labels import LabelSet
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.casemap import go_lower, go_upper
 from ta.core.relabel.config import DEFAULT_REGEX, RelabelConfig

@@ -65,7 +65,7 @@ from ta.core.relabel.regex import Regex, compile_regex
 
 ADDRESS = "__address__"
 META_PREFIX = "__meta_"
-# The node lookup of ``ta.core.allocation.nodes.node_of``: these three in order, then an endpointslice address
+# The node lookup of ``ta.core.base.nodes.node_of``: these three in order, then an endpointslice address
 # target of kind Node.
 NODE_LABELS = (
     "__meta_kubernetes_pod_node_name",

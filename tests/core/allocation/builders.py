@@ -11,8 +11,8 @@ from collections.abc import Iterable
 import xxhash
 
 from ta.core.allocation.allocator import Allocator, Move
-from ta.core.labels import LabelSet
-from ta.core.model import Collector, Target
+from ta.core.base.labels import LabelSet
+from ta.core.base.model import Collector, Target
 
 
 def make_target(

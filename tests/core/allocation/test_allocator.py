@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from ta.core.allocation.allocator import Allocator, Move, UnknownStrategyError
 from ta.core.allocation.ring import partition_of, partition_owners
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
 from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
 
 # Configurations under which every target is placed whenever collectors exist.

@@ -3,7 +3,7 @@ import random
 
 from ta.core.allocation.allocator import Allocator
 from ta.core.allocation.ring import TA_RING, partition_of, partition_owners
-from ta.core.model import Collector
+from ta.core.base.model import Collector
 from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
 
 

@@ -1,7 +1,7 @@
 import random
 
 from ta.core.allocation.allocator import Allocator
-from ta.core.model import Collector
+from ta.core.base.model import Collector
 from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
 
 

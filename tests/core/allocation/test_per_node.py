@@ -1,8 +1,8 @@
 from ta.core.allocation.allocator import Allocator
-from ta.core.allocation.nodes import node_of
 from ta.core.allocation.ring import partition_of, partition_owners
-from ta.core.labels import label_set
-from ta.core.model import Collector, Target
+from ta.core.base.labels import label_set
+from ta.core.base.model import Collector, Target
+from ta.core.base.nodes import node_of
 from tests.core.allocation.builders import counts, make_collectors, make_target, make_targets
 
 LABELS = [

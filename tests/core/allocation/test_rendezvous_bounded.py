@@ -10,13 +10,13 @@ from collections.abc import Callable
 import pytest
 import xxhash
 
-from ta.config.errors import ConfigError
-from ta.config.model import PrometheusCRConfig, TAConfig
-from ta.config.validate import validate_config
 from ta.core.allocation import rendezvous_bounded
 from ta.core.allocation.allocator import Allocator, Move, UnknownStrategyError
 from ta.core.allocation.rendezvous_bounded import capacity
-from ta.core.model import Collector, Target
+from ta.core.base.model import Collector, Target
+from ta.core.config.errors import ConfigError
+from ta.core.config.model import PrometheusCRConfig, TAConfig
+from ta.core.config.validate import validate_config
 from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
 
 STRATEGY = "rendezvous-bounded"

@@ -1,7 +1,7 @@
+from ta.core.base.labels import label_set
+from ta.core.base.model import Target
 from ta.core.discovery.index import DROPPED_KEPT_PER_GROUP, TargetIndex
-from ta.core.labels import label_set
-from ta.core.model import Target
-from ta.core.targets import DroppedTarget
+from ta.core.discovery.targets import DroppedTarget
 
 
 def t(h: int, address: str = "a:1", job: str = "j", **labels: str) -> Target:

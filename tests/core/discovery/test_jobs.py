@@ -1,6 +1,6 @@
 from ta.core.discovery.index import Delta
 from ta.core.discovery.jobs import Discovery
-from ta.promcfg.scrape import parse_prometheus_config
+from ta.core.promcfg.scrape import parse_prometheus_config
 
 URL = "http://sd/targets"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ta.core.labels import LabelSet, merge
-from ta.core.model import TargetGroup
+from ta.core.base.labels import LabelSet, merge
+from ta.core.base.model import TargetGroup
 
 Obj = dict[str, Any]
 

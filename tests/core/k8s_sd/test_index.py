@@ -1,7 +1,7 @@
+from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.config import parse_kube_sd_config
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.resources import ENDPOINTSLICES, NAMESPACES, NODES, PODS, SERVICES
-from ta.core.model import TargetGroup
 from tests.core.k8s_sd.builders import endpointslice, namespace, node, pod, pod_ref, service
 
 

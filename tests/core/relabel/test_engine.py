@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ta.core.labels import LabelSet, label_set
+from ta.core.base.labels import LabelSet, label_set
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import ACTIONS, RelabelConfig
 from ta.core.relabel.engine import LEGACY, apply, apply_at, compile_rules, is_valid_label_name, relabel

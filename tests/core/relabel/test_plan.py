@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from ta.core.labels import LabelSet, label_set
+from ta.core.base.labels import LabelSet, label_set
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import ACTIONS, RelabelConfig
 from ta.core.relabel.engine import LEGACY, UTF8, apply_at, compile_rules
