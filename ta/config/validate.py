@@ -8,9 +8,10 @@ allocator (an unknown fallback name panics there; here it is an ordinary error).
 
 from __future__ import annotations
 
-from ta.config.errors import ConfigError, go_quote
+from ta.config.errors import ConfigError
 from ta.config.model import ALLOCATION_STRATEGIES, TAConfig
 from ta.config.telemetry import telemetry_problem
+from ta.promcfg.errors import go_quote
 
 
 def _unknown_strategy(key: str, name: str) -> ConfigError:
