@@ -38,7 +38,7 @@ from ta.config.load import LoadedConfig
 from ta.config.mapping import config_to_mapping
 from ta.core import jsonbytes, secrets
 from ta.core.allocation.allocator import Move
-from ta.core.resources import PODS
+from ta.core.resources import NAMESPACES, PODS
 from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
 from ta.digestkey import process_digester
 from ta.events.allocation import AllocationChanged
@@ -78,7 +78,7 @@ log = structlog.get_logger("ta.app")
 TICK_SECONDS = 1.0
 
 # Resources only the CR actor reads (namespaces also feed kubernetes_sd's namespace metadata).
-CR_ONLY = frozenset(CR_INPUTS - {"v1/namespaces"})
+CR_ONLY = frozenset(CR_INPUTS - {NAMESPACES})
 
 Source = Callable[[], Coroutine[Any, Any, None]]
 ServingInput = (

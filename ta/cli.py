@@ -26,7 +26,7 @@ from ta.app import parse_listen_addr, run_live
 from ta.config.errors import ConfigError
 from ta.config.flags import add_debug_events_flag, add_run_flags
 from ta.config.load import load_config
-from ta.promcfg.errors import ConfigError as PromConfigError
+from ta.promcfg.errors import PromConfigError
 from ta.promcfg.scrape import parse_prometheus_config
 
 COMMANDS = ("run", "replay")

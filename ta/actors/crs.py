@@ -16,7 +16,8 @@ from typing import assert_never
 
 from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
-from ta.core.crs import CONFIGMAPS, NAMESPACES, RESOURCE_KINDS, SECRETS, CRState
+from ta.core.crs import RESOURCE_KINDS, CRState
+from ta.core.resources import CONFIGMAPS, NAMESPACES, SECRETS
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import (

@@ -24,10 +24,10 @@ from typing import Any, assert_never
 from ta.actors.failures import revealed_secrets, step_failed
 from ta.actors.settings import settings_of
 from ta.config.model import TAConfig
-from ta.core.crs import CONFIGMAPS, RESOURCE_KINDS, SECRETS
+from ta.core.crs import RESOURCE_KINDS
 from ta.core.discovery.index import Delta
 from ta.core.discovery.jobs import Discovery, Problem, Result
-from ta.core.resources import known_resources
+from ta.core.resources import CONFIGMAPS, SECRETS, known_resources
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import (
@@ -44,12 +44,11 @@ from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
-from ta.promcfg.errors import ConfigError as PromConfigError
+from ta.promcfg.errors import PromConfigError
 from ta.promcfg.render import CachedRenderer
 from ta.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
 from ta.promcfg.tree import thaw
 
-RELABEL_CONFIG = "relabel-config"
 # Watched resources only the CR actor reads: their lists do not hold back kubernetes_sd evaluation.
 NOT_OURS = frozenset([*RESOURCE_KINDS, SECRETS, CONFIGMAPS])
 KNOWN_RESOURCES = frozenset(known_resources())
@@ -244,7 +243,7 @@ class DiscoveryActor:
         settings = self._settings
         result = self.core.configure(
             merged,
-            filter_relabel=settings.filter_strategy == RELABEL_CONFIG,
+            filter_relabel=settings.relabel_filtering,
             own_namespace=settings.collector_namespace,
         )
         redacted, revealed = self._renderer.render(self.core.jobs)

@@ -13,14 +13,11 @@ from typing import Any
 
 from ta.config.rawjson import RawJSON
 from ta.config.selector import EVERYTHING, LabelSelector
+from ta.core.allocation.strategy import CONSISTENT_HASHING
 
 DEFAULT_CONFIG_FILE = "/conf/targetallocator.yaml"
 DEFAULT_LISTEN_ADDR = ":8080"
 DEFAULT_HTTPS_LISTEN_ADDR = ":8443"
-CONSISTENT_HASHING = "consistent-hashing"
-LEAST_WEIGHTED = "least-weighted"
-PER_NODE = "per-node"
-ALLOCATION_STRATEGIES = (CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE)
 RELABEL_CONFIG = "relabel-config"
 DEFAULT_SCRAPE_PROTOCOLS = (
     "OpenMetricsText1.0.0",

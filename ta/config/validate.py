@@ -9,13 +9,14 @@ allocator (an unknown fallback name panics there; here it is an ordinary error).
 from __future__ import annotations
 
 from ta.config.errors import ConfigError
-from ta.config.model import ALLOCATION_STRATEGIES, TAConfig
+from ta.config.model import TAConfig
 from ta.config.telemetry import telemetry_problem
+from ta.core.allocation.strategy import STRATEGIES
 from ta.promcfg.errors import go_quote
 
 
 def _unknown_strategy(key: str, name: str) -> ConfigError:
-    valid = ", ".join(ALLOCATION_STRATEGIES)
+    valid = ", ".join(STRATEGIES)
     return ConfigError(f"{key}: unknown allocation strategy {go_quote(name)} (valid: {valid})")
 
 
@@ -31,7 +32,7 @@ def validate_config(config: TAConfig) -> None:
         raise ConfigError(problem)
     # Upstream evaluates the fallback option before looking up the main strategy, so it fails first.
     fallback = config.allocation_fallback_strategy
-    if fallback and fallback not in ALLOCATION_STRATEGIES:
+    if fallback and fallback not in STRATEGIES:
         raise _unknown_strategy("allocation_fallback_strategy", fallback)
-    if config.allocation_strategy not in ALLOCATION_STRATEGIES:
+    if config.allocation_strategy not in STRATEGIES:
         raise _unknown_strategy("allocation_strategy", config.allocation_strategy)

@@ -31,21 +31,19 @@ from ta.core.promop import (
     dependencies,
 )
 from ta.core.promop.select import namespace_watched, selected_namespaces
+from ta.core.resources import CONFIGMAPS, NAMESPACES, POD_MONITORS, PROBES, SCRAPE_CONFIGS, SECRETS, SERVICE_MONITORS
 from ta.core.undo import UndoLog
 from ta.promcfg.duration import format_duration
-from ta.promcfg.errors import ConfigError
+from ta.promcfg.errors import PromConfigError
 from ta.promcfg.globalcfg import GlobalConfig, parse_global
 from ta.promcfg.scrape import ScrapeJob, parse_scrape_config
 
 RESOURCE_KINDS: dict[str, Kind] = {
-    "monitoring.coreos.com/v1/servicemonitors": Kind.SERVICE_MONITOR,
-    "monitoring.coreos.com/v1/podmonitors": Kind.POD_MONITOR,
-    "monitoring.coreos.com/v1/probes": Kind.PROBE,
-    "monitoring.coreos.com/v1alpha1/scrapeconfigs": Kind.SCRAPE_CONFIG,
+    SERVICE_MONITORS: Kind.SERVICE_MONITOR,
+    POD_MONITORS: Kind.POD_MONITOR,
+    PROBES: Kind.PROBE,
+    SCRAPE_CONFIGS: Kind.SCRAPE_CONFIG,
 }
-NAMESPACES = "v1/namespaces"
-SECRETS = "v1/secrets"
-CONFIGMAPS = "v1/configmaps"
 
 Key = tuple[Kind, str, str]  # kind, namespace, name
 _KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
@@ -356,7 +354,7 @@ class CRState:
         for raw in outcome.jobs:
             try:
                 jobs.append(parse_scrape_config(self._with_kubeconfig(raw), self._global))
-            except ConfigError as exc:
+            except PromConfigError as exc:
                 problem = Problem(source=source, reason=f"job {raw.get('job_name')}: {exc}")
                 self._undo.item(self._outcomes, key)
                 self._outcomes[key] = problem

@@ -1,13 +1,13 @@
 """The error type for Prometheus config problems, plus Go-compatible quoting for error texts.
 
-In: a message, or a string to quote. Out: ``ConfigError`` (its ``str`` is Prometheus' exact message) and
+In: a message, or a string to quote. Out: ``PromConfigError`` (its ``str`` is Prometheus' exact message) and
 ``go_quote`` (Go's ``%q``), which Prometheus uses inside most of its messages.
 """
 
 from __future__ import annotations
 
 
-class ConfigError(ValueError):
+class PromConfigError(ValueError):
     """A configuration value Prometheus would reject; ``str(err)`` is Prometheus' error text."""
 
 

@@ -3,7 +3,7 @@
 In: the decoded ``*_sd_configs`` / ``static_configs`` lists of one scrape config.
 Out: ``TargetGroup`` values for static targets (sources "0", "1", … across all entries), ``FileSDConfig``,
 ``HTTPSDConfig`` and kubernetes blocks as immutable ``Obj`` trees, each with its marshalled form; or a
-``ConfigError`` with Prometheus' text.
+``PromConfigError`` with Prometheus' text.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ta.core.labels import label_set
 from ta.core.model import TargetGroup
 from ta.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list
 from ta.promcfg.duration import format_duration
-from ta.promcfg.errors import ConfigError, go_quote, yaml_kind
+from ta.promcfg.errors import PromConfigError, go_quote, yaml_kind
 from ta.promcfg.httpclient import HTTPClientConfig, parse_http_client_config, redact_url
 from ta.promcfg.relabel import is_valid_label_name
 from ta.promcfg.tree import Node, Obj
@@ -56,10 +56,10 @@ def _entries(value: object, key: str) -> list[object]:
     if value is None:
         return []
     if not isinstance(value, list | tuple):
-        raise ConfigError(f"cannot unmarshal {yaml_kind(value)} into []{key}")
+        raise PromConfigError(f"cannot unmarshal {yaml_kind(value)} into []{key}")
     for entry in value:
         if entry is None:
-            raise ConfigError(f"empty or null section in {key}")
+            raise PromConfigError(f"empty or null section in {key}")
     return list(value)
 
 
@@ -73,7 +73,7 @@ def parse_static_configs(value: object) -> tuple[tuple[TargetGroup, ...], tuple[
         labels = {name: as_str(val) for name, val in as_map(data.get("labels"), "model.LabelSet").items()}
         for name in labels:
             if not is_valid_label_name(name, legacy=False):
-                raise ConfigError(f"{go_quote(name)} is not a valid label name")
+                raise PromConfigError(f"{go_quote(name)} is not a valid label name")
         groups.append(
             TargetGroup(
                 source=str(len(groups)),
@@ -95,10 +95,10 @@ def parse_file_sd_configs(value: object) -> tuple[FileSDConfig, ...]:
         files = as_str_list(data.get("files")) or ()
         refresh = as_duration_ms(data.get("refresh_interval")) or FILE_SD_DEFAULT_REFRESH_MS
         if not files:
-            raise ConfigError("file service discovery config must contain at least one path name")
+            raise PromConfigError("file service discovery config must contain at least one path name")
         for name in files:
             if not _FILE_SD_NAME.search(name):
-                raise ConfigError(f"path name {go_quote(name)} is not valid for file discovery")
+                raise PromConfigError(f"path name {go_quote(name)} is not valid for file discovery")
         configs.append(FileSDConfig(files=files, refresh_interval=format_duration(refresh)))
     return tuple(configs)
 
@@ -110,12 +110,12 @@ def parse_http_sd_configs(value: object) -> tuple[HTTPSDConfig, ...]:
         refresh = as_duration_ms(data.get("refresh_interval")) or HTTP_SD_DEFAULT_REFRESH_MS
         url = as_str(data.get("url"))
         if not url:
-            raise ConfigError("URL is missing")
+            raise PromConfigError("URL is missing")
         parsed = urllib.parse.urlsplit(url)
         if parsed.scheme not in ("http", "https"):
-            raise ConfigError("URL scheme must be 'http' or 'https'")
+            raise PromConfigError("URL scheme must be 'http' or 'https'")
         if not parsed.netloc.rpartition("@")[2]:
-            raise ConfigError("host is missing in URL")
+            raise PromConfigError("host is missing in URL")
         client = parse_http_client_config(data)
         configs.append(HTTPSDConfig(url=url, refresh_interval=format_duration(refresh), http_client=client))
     return tuple(configs)
@@ -124,7 +124,7 @@ def parse_http_sd_configs(value: object) -> tuple[HTTPSDConfig, ...]:
 def _role(value: object) -> str:
     role = as_str(value)
     if role and role not in _K8S_ROLES:
-        raise ConfigError(f"unknown Kubernetes SD role {go_quote(role)}")
+        raise PromConfigError(f"unknown Kubernetes SD role {go_quote(role)}")
     return role
 
 
@@ -152,27 +152,29 @@ def parse_kubernetes_sd_configs(value: object) -> tuple[Obj, ...]:
         attach = as_map(data.get("attach_metadata"), "kubernetes.AttachMetadataConfig")
         attach_flags = {key: as_bool(attach.get(key)) for key in ("node", "namespace", "deployment", "job", "cronjob")}
         if not role:
-            raise ConfigError("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")
+            raise PromConfigError("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")
         client = parse_http_client_config(data)
         custom_client = client != HTTPClientConfig()
         if api_server and kubeconfig:
-            raise ConfigError("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
+            raise PromConfigError("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
         if kubeconfig and custom_client:
-            raise ConfigError("cannot use a custom HTTP client configuration together with 'kubeconfig_file'")
+            raise PromConfigError("cannot use a custom HTTP client configuration together with 'kubeconfig_file'")
         if not api_server and custom_client:
-            raise ConfigError("to use custom HTTP client configuration please provide the 'api_server' URL explicitly")
+            raise PromConfigError(
+                "to use custom HTTP client configuration please provide the 'api_server' URL explicitly"
+            )
         if api_server and own_namespace:
-            raise ConfigError("cannot use 'api_server' and 'namespaces.own_namespace' simultaneously")
+            raise PromConfigError("cannot use 'api_server' and 'namespaces.own_namespace' simultaneously")
         if kubeconfig and own_namespace:
-            raise ConfigError("cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously")
+            raise PromConfigError("cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously")
         seen: set[str] = set()
         for sel_tree in selectors:
             sel_role = str(sel_tree.get("role", ""))
             if sel_role in seen:
-                raise ConfigError(f"duplicated selector role: {sel_role}")
+                raise PromConfigError(f"duplicated selector role: {sel_role}")
             seen.add(sel_role)
             if sel_role not in _ALLOWED_SELECTORS[role]:
-                raise ConfigError(f"{role} role supports only {', '.join(_ALLOWED_SELECTORS[role])} selectors")
+                raise PromConfigError(f"{role} role supports only {', '.join(_ALLOWED_SELECTORS[role])} selectors")
         out = client.to_tree()
         out["role"] = role
         out["kubeconfig_file"] = kubeconfig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ta.promcfg.errors import ConfigError
+from ta.promcfg.errors import PromConfigError
 from ta.promcfg.sd import (
     parse_file_sd_configs,
     parse_http_sd_configs,
@@ -27,16 +27,16 @@ def test_static_groups_are_numbered_across_entries() -> None:
 
 
 def test_null_static_entry_is_rejected() -> None:
-    with pytest.raises(ConfigError, match=r"^empty or null section in static_configs$"):
+    with pytest.raises(PromConfigError, match=r"^empty or null section in static_configs$"):
         parse_static_configs([None])
 
 
 def test_file_sd_defaults_and_errors() -> None:
     (cfg,) = parse_file_sd_configs([{"files": ["/t/*.yaml"]}])
     assert cfg.refresh_interval == "5m"
-    with pytest.raises(ConfigError, match=r"^file service discovery config must contain at least one path name$"):
+    with pytest.raises(PromConfigError, match=r"^file service discovery config must contain at least one path name$"):
         parse_file_sd_configs([{}])
-    with pytest.raises(ConfigError, match=r'^path name "/t/x.txt" is not valid for file discovery$'):
+    with pytest.raises(PromConfigError, match=r'^path name "/t/x.txt" is not valid for file discovery$'):
         parse_file_sd_configs([{"files": ["/t/x.txt"]}])
 
 
@@ -48,7 +48,7 @@ def test_http_sd_defaults_and_errors() -> None:
         ({"url": "ftp://sd/x"}, "URL scheme must be 'http' or 'https'"),
         ({"url": "http:///x"}, "host is missing in URL"),
     ]:
-        with pytest.raises(ConfigError) as err:
+        with pytest.raises(PromConfigError) as err:
             parse_http_sd_configs([raw])
         assert str(err.value) == message
 
@@ -84,6 +84,6 @@ def test_kubernetes_block_marshalled_with_defaults() -> None:
     ],
 )
 def test_kubernetes_errors(raw: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_kubernetes_sd_configs([raw])
     assert str(err.value) == message

@@ -6,13 +6,9 @@ the config, the store and the role builders, and the ``<kind>/<ns>/<name>`` sour
 
 from __future__ import annotations
 
-PODS = "v1/pods"
-SERVICES = "v1/services"
-ENDPOINTS = "v1/endpoints"
-ENDPOINTSLICES = "discovery.k8s.io/v1/endpointslices"
-NODES = "v1/nodes"
-NAMESPACES = "v1/namespaces"
-INGRESSES = "networking.k8s.io/v1/ingresses"
+from ta.core.resources import ENDPOINTS, ENDPOINTSLICES, INGRESSES, NAMESPACES, NODES, PODS, SERVICES
+
+__all__ = ["ENDPOINTS", "ENDPOINTSLICES", "INGRESSES", "NAMESPACES", "NODES", "PODS", "SERVICES"]
 
 ALL_RESOURCES = (PODS, SERVICES, ENDPOINTS, ENDPOINTSLICES, NODES, NAMESPACES, INGRESSES)
 CLUSTER_SCOPED = frozenset({NODES, NAMESPACES})

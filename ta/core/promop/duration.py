@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from ta.core.promop.model import Invalid
 from ta.promcfg.duration import parse_duration
-from ta.promcfg.errors import ConfigError
+from ta.promcfg.errors import PromConfigError
 
 
 def parse_ms(text: str) -> int:
     """Milliseconds in a Prometheus duration; ``Invalid`` (worded as the CR messages always were) if not one."""
     try:
         return parse_duration(text)
-    except ConfigError:
+    except PromConfigError:
         raise Invalid(f"not a valid duration string: {text!r}") from None
 
 
