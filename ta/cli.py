@@ -29,7 +29,6 @@ from ta.config.load import load_config
 from ta.promcfg.errors import PromConfigError
 from ta.promcfg.scrape import parse_prometheus_config
 
-COMMANDS = ("run", "replay")
 TICK_SECONDS = 1.0
 EXIT_INCOMPLETE = 3
 

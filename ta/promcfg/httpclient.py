@@ -44,23 +44,6 @@ _RESERVED_HEADERS = frozenset(
         "X-Amz-Content-Sha256",
     }
 )
-HTTP_CLIENT_KEYS = frozenset(
-    {
-        "basic_auth",
-        "authorization",
-        "oauth2",
-        "bearer_token",
-        "bearer_token_file",
-        "tls_config",
-        "follow_redirects",
-        "enable_http2",
-        "proxy_url",
-        "no_proxy",
-        "proxy_from_environment",
-        "proxy_connect_header",
-        "http_headers",
-    }
-)
 
 
 def _secret(value: object) -> Secret | None:

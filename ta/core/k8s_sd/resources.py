@@ -10,9 +10,6 @@ from ta.core.resources import ENDPOINTS, ENDPOINTSLICES, INGRESSES, NAMESPACES, 
 
 __all__ = ["ENDPOINTS", "ENDPOINTSLICES", "INGRESSES", "NAMESPACES", "NODES", "PODS", "SERVICES"]
 
-ALL_RESOURCES = (PODS, SERVICES, ENDPOINTS, ENDPOINTSLICES, NODES, NAMESPACES, INGRESSES)
-CLUSTER_SCOPED = frozenset({NODES, NAMESPACES})
-
 # The resource whose objects become target groups, and the source prefix Prometheus gives them, per SD role.
 PRIMARY_RESOURCE = {
     "pod": PODS,

@@ -100,7 +100,6 @@ class Plan:
 
     names: tuple[str, ...]  # the label names ``run`` reads, in argument order
     written: frozenset[str]  # every name a seed or rule may set or delete
-    meta_written: bool  # some written name starts with ``__meta_`` (the hash must then filter the tail)
     run: Run
     source: str  # the generated function, for debugging
     # What it was compiled from (``split_plan`` compiles the same operations again).
@@ -407,7 +406,6 @@ def _generate(configs: Sequence[RelabelConfig], scheme: str, seeds: tuple[tuple[
     return Plan(
         names=tuple(names),
         written=written,
-        meta_written=any(name.startswith(META_PREFIX) for name in written),
         run=run,
         source=source,
         configs=tuple(configs),
