@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import orjson
 
+from ta.core.k8s_sd.config import KubeSDConfig
 from ta.core.model import TargetGroup
 from ta.core.relabel.config import RelabelConfig
 from ta.promcfg.bytesize import as_base2_bytes, format_base2_bytes
@@ -77,7 +78,9 @@ class ScrapeJob:
     static_configs: tuple[TargetGroup, ...] = ()
     file_sd_configs: tuple[FileSDConfig, ...] = ()
     http_sd_configs: tuple[HTTPSDConfig, ...] = ()
-    kubernetes_sd_configs: tuple[Obj, ...] = ()
+    kubernetes_sd_configs: tuple[Obj, ...] = ()  # as served on /scrape_configs
+    # The same entries as discovery evaluates them, or why it cannot (a selector that does not parse).
+    kubernetes_sd: tuple[KubeSDConfig | str, ...] = ()
     unsupported_sd: tuple[str, ...] = ()
     http_client: HTTPClientConfig = field(default_factory=HTTPClientConfig)
     rendered: Obj = field(default_factory=Obj)
@@ -243,7 +246,7 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
                     raise PromConfigError(f"{go_quote(address)} is not a valid hostname")
     file_sd = parse_file_sd_configs(data.get("file_sd_configs"))
     http_sd = parse_http_sd_configs(data.get("http_sd_configs"))
-    kubernetes_sd = parse_kubernetes_sd_configs(data.get("kubernetes_sd_configs"))
+    kubernetes_sd, kubernetes_typed = parse_kubernetes_sd_configs(data.get("kubernetes_sd_configs"))
     unsupported = tuple(key for key in data if key.endswith("_sd_configs") and key not in _KNOWN_SD)
     params = tuple(
         sorted((name, as_str_list(values) or ()) for name, values in as_map(data.get("params"), "url.Values").items())
@@ -305,6 +308,7 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
         file_sd_configs=file_sd,
         http_sd_configs=http_sd,
         kubernetes_sd_configs=kubernetes_sd,
+        kubernetes_sd=kubernetes_typed,
         unsupported_sd=unsupported,
         http_client=client,
     )

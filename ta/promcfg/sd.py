@@ -2,8 +2,9 @@
 
 In: the decoded ``*_sd_configs`` / ``static_configs`` lists of one scrape config.
 Out: ``TargetGroup`` values for static targets (sources "0", "1", … across all entries), ``FileSDConfig``,
-``HTTPSDConfig`` and kubernetes blocks as immutable ``Obj`` trees, each with its marshalled form; or a
-``PromConfigError`` with Prometheus' text.
+``HTTPSDConfig`` and kubernetes blocks as immutable ``Obj`` trees, each with its marshalled form (kubernetes
+blocks also as the ``KubeSDConfig`` discovery evaluates: this is the one place they are parsed and validated);
+or a ``PromConfigError`` with Prometheus' text.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
-from ta.core.k8s_sd.config import ALLOWED_SELECTORS, ROLES
+from ta.core.k8s_sd.config import ALLOWED_SELECTORS, ROLES, KubeSDConfig, KubeSDConfigError, build_kube_sd_config
 from ta.core.labels import label_set
 from ta.core.model import TargetGroup
 from ta.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list
@@ -128,9 +129,12 @@ def _role(value: object) -> str:
     return role
 
 
-def parse_kubernetes_sd_configs(value: object) -> tuple[Obj, ...]:
-    """Each block validated as Prometheus does and kept as its marshalled, immutable tree."""
+def parse_kubernetes_sd_configs(value: object) -> tuple[tuple[Obj, ...], tuple[KubeSDConfig | str, ...]]:
+    """Each block validated as Prometheus does (the only place that validates them), as its marshalled,
+    immutable tree and as the typed config discovery evaluates. A block whose selector does not parse has, in
+    place of the typed config, the reason discovery reports (the job itself is still served)."""
     configs: list[Obj] = []
+    typed: list[KubeSDConfig | str] = []
     for entry in _entries(value, "kubernetes_sd_configs"):
         data = as_map(entry, "kubernetes.plain")
         api_server = as_str(data.get("api_server"))
@@ -187,4 +191,22 @@ def parse_kubernetes_sd_configs(value: object) -> tuple[Obj, ...]:
         if any(attach_flags.values()):
             out["attach_metadata"] = Obj(dict(attach_flags))
         configs.append(Obj(out))
-    return tuple(configs)
+        try:
+            typed.append(
+                build_kube_sd_config(
+                    role=role,
+                    names=names,
+                    own_namespace=own_namespace,
+                    selectors=tuple(
+                        (str(sel.get("role", "")), str(sel.get("label", "")), str(sel.get("field", "")))
+                        for sel in selectors
+                    ),
+                    attach_node=attach_flags["node"],
+                    attach_namespace=attach_flags["namespace"],
+                    api_server=redact_url(api_server) if api_server else "",
+                    kubeconfig_file=kubeconfig,
+                )
+            )
+        except KubeSDConfigError as exc:
+            typed.append(str(exc))
+    return tuple(configs), tuple(typed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ta.core.k8s_sd.config import KubeSDConfig
 from ta.promcfg.errors import PromConfigError
 from ta.promcfg.sd import (
     parse_file_sd_configs,
@@ -54,7 +55,7 @@ def test_http_sd_defaults_and_errors() -> None:
 
 
 def test_kubernetes_block_marshalled_with_defaults() -> None:
-    (block,) = parse_kubernetes_sd_configs(
+    (block,), _ = parse_kubernetes_sd_configs(
         [{"role": "endpointslice", "namespaces": {"names": ["default"]}, "attach_metadata": {"node": True}}]
     )
     assert block == Obj(
@@ -81,9 +82,40 @@ def test_kubernetes_block_marshalled_with_defaults() -> None:
         ({"role": "pod", "api_server": "https://k", "namespaces": {"own_namespace": True}},
          "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously"),
         ({"role": "service", "selectors": [{"role": "pod"}]}, "service role supports only service selectors"),
+        # These were also checked, with the same texts, by a second validator in ta.core.k8s_sd.config.
+        ({"role": "foo"}, 'unknown Kubernetes SD role "foo"'),
+        ({"role": "pod", "selectors": [{"role": "service"}]}, "pod role supports only pod, node selectors"),
+        ({"role": "endpoints", "selectors": [{"role": "node"}]},
+         "endpoints role supports only pod, service, endpoints selectors"),
+        ({"role": "node", "selectors": [{"role": "node"}, {"role": "node"}]}, "duplicated selector role: node"),
+        ({"role": "pod", "api_server": "https://x", "kubeconfig_file": "/k"},
+         "cannot use 'kubeconfig_file' and 'api_server' simultaneously"),
+        ({"role": "pod", "kubeconfig_file": "/k", "namespaces": {"own_namespace": True}},
+         "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously"),
     ],
 )
 def test_kubernetes_errors(raw: dict[str, object], message: str) -> None:
     with pytest.raises(PromConfigError) as err:
         parse_kubernetes_sd_configs([raw])
     assert str(err.value) == message
+
+
+def test_kubernetes_block_typed_in_the_same_pass() -> None:
+    (tree,), (cfg,) = parse_kubernetes_sd_configs(
+        [
+            {
+                "role": "endpointslice",
+                "api_server": "https://user:pw@k:6443",
+                "namespaces": {"names": ["b", "a"], "own_namespace": False},
+                "selectors": [{"role": "pod", "label": "app=x"}, {"role": "service", "field": "metadata.name=s"}],
+                "attach_metadata": {"node": True, "namespace": True},
+            }
+        ]
+    )
+    assert isinstance(cfg, KubeSDConfig)
+    assert (cfg.role, cfg.names, cfg.own_namespace) == ("endpointslice", ("b", "a"), False)
+    selectors = [(s.role, s.label, s.field) for s in cfg.selectors]
+    assert selectors == [("pod", "app=x", ""), ("service", "", "metadata.name=s")]
+    assert (cfg.attach_node, cfg.attach_namespace) == (True, True)
+    # The typed form never holds the password either: it is what the served tree shows.
+    assert cfg.api_server == tree["api_server"] and "pw" not in cfg.api_server

@@ -1,9 +1,10 @@
 """One ``kubernetes_sd_configs`` entry: parsing, validation, the watches it needs and client-side selector filtering.
 
-In: the entry as a plain dict (YAML/JSON decoded), the TA's own namespace for ``own_namespace``, and objects.
-Out: a frozen ``KubeSDConfig`` (or ``KubeSDConfigError`` with Prometheus' error text), the ``Watch`` list a shared
-watcher must serve (``required_resources``) and ``matches_selectors`` deciding whether an object passes the
-role selector for its resource, as the API server would have filtered it.
+In: the fields of an entry ``ta.promcfg.sd`` has parsed and validated (it is the one place that does), the TA's
+own namespace for ``own_namespace``, and objects. Out: a frozen ``KubeSDConfig`` (or ``KubeSDConfigError`` for a
+selector that does not parse), the ``Watch`` list a shared watcher must serve (``required_resources``) and
+``matches_selectors`` deciding whether an object passes the role selector for its resource, as the API server
+would have filtered it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ta.core.k8s_sd.meta import as_list, as_map
 from ta.core.k8s_sd.resources import (
     ENDPOINTS,
     ENDPOINTSLICES,
@@ -100,80 +100,41 @@ class Watch:
     field_selector: str = ""
 
 
-def _bool(value: object, what: str) -> bool:
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise KubeSDConfigError(f"{what} must be a boolean")
-    return value
+def build_kube_sd_config(
+    *,
+    role: str,
+    names: tuple[str, ...] = (),
+    own_namespace: bool = False,
+    selectors: tuple[tuple[str, str, str], ...] = (),
+    attach_node: bool = False,
+    attach_namespace: bool = False,
+    api_server: str = "",
+    kubeconfig_file: str = "",
+) -> KubeSDConfig:
+    """The typed form of an entry ``ta.promcfg.sd`` has already validated; ``selectors`` are (role, label, field).
 
-
-def _text(value: object, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise KubeSDConfigError(f"{what} must be a string")
-    return value
-
-
-def parse_kube_sd_config(raw: Mapping[str, Any]) -> KubeSDConfig:
-    """Parse and validate one entry as Prometheus' ``SDConfig.UnmarshalYAML`` does."""
-    role = _text(raw.get("role"), "role")
-    if not role:
-        raise KubeSDConfigError("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")
-    if role not in ROLES:
-        raise KubeSDConfigError(f'unknown Kubernetes SD role "{role}"')
-    api_server = _text(raw.get("api_server"), "api_server")
-    kubeconfig = _text(raw.get("kubeconfig_file"), "kubeconfig_file")
-    if api_server and kubeconfig:
-        raise KubeSDConfigError("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
-
-    namespaces = as_map(raw.get("namespaces"))
-    names_raw = namespaces.get("names")
-    if names_raw is not None and not isinstance(names_raw, list):
-        raise KubeSDConfigError("namespaces.names must be a list of strings")
-    names = tuple(_text(n, "namespaces.names[]") for n in as_list(names_raw))
-    own = _bool(namespaces.get("own_namespace"), "namespaces.own_namespace")
-    if api_server and own:
-        raise KubeSDConfigError("cannot use 'api_server' and 'namespaces.own_namespace' simultaneously")
-    if kubeconfig and own:
-        raise KubeSDConfigError("cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously")
-
-    selectors: list[Selector] = []
-    seen: set[str] = set()
-    for entry in as_list(raw.get("selectors")):
-        item = as_map(entry)
-        sel_role = _text(item.get("role"), "selectors[].role")
-        if sel_role in seen:
-            raise KubeSDConfigError(f"duplicated selector role: {sel_role}")
-        seen.add(sel_role)
-        if sel_role not in ROLES:
-            # Prometheus rejects an unknown role while decoding the Role value itself.
-            raise KubeSDConfigError(f'unknown Kubernetes SD role "{sel_role}"')
-        allowed = ALLOWED_SELECTORS[role]
-        if sel_role not in allowed:
-            raise KubeSDConfigError(f"{role} role supports only {', '.join(allowed)} selectors")
-        label = _text(item.get("label"), "selectors[].label")
-        field = _text(item.get("field"), "selectors[].field")
+    Only the selector texts are checked here (``KubeSDConfigError`` with the parser's message), because only
+    evaluation needs them parsed; every other rule has its one owner in ``ta.promcfg.sd``.
+    """
+    parsed: list[Selector] = []
+    for sel_role, label, field in selectors:
         try:
             parsed_field = parse_field_selector(field)
             parsed_label = parse_label_selector(label)
         except SelectorError as exc:
             raise KubeSDConfigError(str(exc)) from exc
-        selectors.append(
+        parsed.append(
             Selector(role=sel_role, label=label, field=field, parsed_label=parsed_label, parsed_field=parsed_field)
         )
-
-    attach = as_map(raw.get("attach_metadata"))
     return KubeSDConfig(
         role=role,
         names=names,
-        own_namespace=own,
-        selectors=tuple(selectors),
-        attach_node=_bool(attach.get("node"), "attach_metadata.node"),
-        attach_namespace=_bool(attach.get("namespace"), "attach_metadata.namespace"),
+        own_namespace=own_namespace,
+        selectors=tuple(parsed),
+        attach_node=attach_node,
+        attach_namespace=attach_namespace,
         api_server=api_server,
-        kubeconfig_file=kubeconfig,
+        kubeconfig_file=kubeconfig_file,
     )
 
 
