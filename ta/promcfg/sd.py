@@ -13,7 +13,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
-from ta.core.k8s_sd.config import ALLOWED_SELECTORS, ROLES, KubeSDConfig, KubeSDConfigError, build_kube_sd_config
+from ta.core.k8s_sd.config import KubeSDConfig, KubeSDConfigError, build_kube_sd_config
+from ta.core.k8s_sd.roles import ROLES
 from ta.core.labels import label_set
 from ta.core.model import TargetGroup
 from ta.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list
@@ -26,9 +27,6 @@ from ta.promcfg.tree import Node, Obj
 FILE_SD_DEFAULT_REFRESH_MS = 5 * 60 * 1000
 HTTP_SD_DEFAULT_REFRESH_MS = 60 * 1000
 _FILE_SD_NAME = re.compile(r"^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$")
-# The same roles and selector rules kubernetes_sd evaluation uses (one definition for both).
-_K8S_ROLES = ROLES
-_ALLOWED_SELECTORS = ALLOWED_SELECTORS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,7 +122,7 @@ def parse_http_sd_configs(value: object) -> tuple[HTTPSDConfig, ...]:
 
 def _role(value: object) -> str:
     role = as_str(value)
-    if role and role not in _K8S_ROLES:
+    if role and role not in ROLES:
         raise PromConfigError(f"unknown Kubernetes SD role {go_quote(role)}")
     return role
 
@@ -177,8 +175,9 @@ def parse_kubernetes_sd_configs(value: object) -> tuple[tuple[Obj, ...], tuple[K
             if sel_role in seen:
                 raise PromConfigError(f"duplicated selector role: {sel_role}")
             seen.add(sel_role)
-            if sel_role not in _ALLOWED_SELECTORS[role]:
-                raise PromConfigError(f"{role} role supports only {', '.join(_ALLOWED_SELECTORS[role])} selectors")
+            allowed = ROLES[role].selectors
+            if sel_role not in allowed:
+                raise PromConfigError(f"{role} role supports only {', '.join(allowed)} selectors")
         out = client.to_tree()
         out["role"] = role
         out["kubeconfig_file"] = kubeconfig

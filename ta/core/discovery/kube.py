@@ -17,6 +17,7 @@ from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.meta import name_of, namespace_of
 from ta.core.k8s_sd.pod_enrichment import pod_facts
 from ta.core.k8s_sd.resources import PODS
+from ta.core.k8s_sd.roles import ROLES
 from ta.core.model import TargetGroup
 from ta.core.undo import UndoLog
 from ta.promcfg.scrape import ScrapeJob
@@ -92,7 +93,7 @@ class KubeDiscovery:
 
     def _refresh_eager(self) -> None:
         # Endpoint roles read every referenced pod's facts: derive them as pods arrive (decoded already).
-        enriching = any(cfg.role in ("endpoints", "endpointslice") for cfg in self._sds)
+        enriching = any(ROLES[cfg.role].reads_pod_facts for cfg in self._sds)
         self.objects.eager = {PODS: (pod_facts,)} if enriching else {}
 
     def _release(self, cfg: KubeSDConfig, user: tuple[str, int]) -> None:

@@ -14,14 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ta.core.k8s_sd.resources import (
-    ENDPOINTS,
-    ENDPOINTSLICES,
-    INGRESSES,
     NAMESPACES,
     NODES,
-    PODS,
-    SERVICES,
 )
+from ta.core.k8s_sd.roles import ROLES
 from ta.core.k8s_sd.selectors import (
     FieldSelector,
     LabelSelector,
@@ -30,29 +26,6 @@ from ta.core.k8s_sd.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
-
-ROLES = ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
-
-# Selector roles allowed per SD role, in Prometheus' order (it appears in the error message).
-ALLOWED_SELECTORS: Mapping[str, tuple[str, ...]] = {
-    "pod": ("pod", "node"),
-    "service": ("service",),
-    "endpointslice": ("pod", "service", "endpointslice"),
-    "endpoints": ("pod", "service", "endpoints"),
-    "node": ("node",),
-    "ingress": ("ingress",),
-}
-
-# The resource each selector role filters.
-SELECTOR_RESOURCE: Mapping[str, str] = {
-    "pod": PODS,
-    "service": SERVICES,
-    "endpoints": ENDPOINTS,
-    "endpointslice": ENDPOINTSLICES,
-    "node": NODES,
-    "ingress": INGRESSES,
-}
-
 
 _ANY_LABEL = LabelSelector()
 _ANY_FIELD = FieldSelector()
@@ -85,7 +58,8 @@ class KubeSDConfig:
 
     def selector_for(self, resource: str) -> Selector | None:
         for selector in self.selectors:
-            if SELECTOR_RESOURCE[selector.role] == resource:
+            # A selector role filters the resource that role's targets come from.
+            if ROLES[selector.role].primary == resource:
                 return selector
         return None
 
@@ -149,22 +123,14 @@ def watched_namespaces(cfg: KubeSDConfig, own_namespace: str = "") -> tuple[str,
 
 
 def _role_resources(cfg: KubeSDConfig) -> tuple[str, ...]:
-    """Namespaced resources the role reads, then the cluster-scoped ones."""
-    if cfg.role == "node":
-        return (NODES,)
-    namespaced = {
-        "pod": (PODS,),
-        "service": (SERVICES,),
-        "ingress": (INGRESSES,),
-        "endpoints": (ENDPOINTS, SERVICES, PODS),
-        "endpointslice": (ENDPOINTSLICES, SERVICES, PODS),
-    }[cfg.role]
+    """The role's own resources (``roles.ROLES``), then what ``attach_metadata`` adds where it applies."""
+    role = ROLES[cfg.role]
     extra: list[str] = []
-    if cfg.attach_node and cfg.role in ("pod", "endpoints", "endpointslice"):
+    if cfg.attach_node and role.attaches_node:
         extra.append(NODES)
-    if cfg.attach_namespace:
+    if cfg.attach_namespace and role.attaches_namespace:
         extra.append(NAMESPACES)
-    return namespaced + tuple(extra)
+    return (role.primary, *role.also_reads, *extra)
 
 
 def required_resources(cfg: KubeSDConfig, own_namespace: str = "") -> tuple[Watch, ...]:

@@ -10,15 +10,7 @@ from ta.core.resources import ENDPOINTS, ENDPOINTSLICES, INGRESSES, NAMESPACES, 
 
 __all__ = ["ENDPOINTS", "ENDPOINTSLICES", "INGRESSES", "NAMESPACES", "NODES", "PODS", "SERVICES"]
 
-# The resource whose objects become target groups, and the source prefix Prometheus gives them, per SD role.
-PRIMARY_RESOURCE = {
-    "pod": PODS,
-    "service": SERVICES,
-    "endpoints": ENDPOINTS,
-    "endpointslice": ENDPOINTSLICES,
-    "node": NODES,
-    "ingress": INGRESSES,
-}
+# The source prefix Prometheus gives each role's groups (the rest of a role is in ``roles.ROLES``).
 SOURCE_PREFIX = {
     "pod": "pod",
     "service": "svc",
