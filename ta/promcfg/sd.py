@@ -14,7 +14,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from ta.core.k8s_sd.config import KubeSDConfig, KubeSDConfigError, build_kube_sd_config
-from ta.core.k8s_sd.roles import ROLES
+from ta.core.k8s_sd.roles import ROLE_NAMES, ROLES
 from ta.core.labels import label_set
 from ta.core.model import TargetGroup
 from ta.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list
@@ -154,7 +154,7 @@ def parse_kubernetes_sd_configs(value: object) -> tuple[tuple[Obj, ...], tuple[K
         attach = as_map(data.get("attach_metadata"), "kubernetes.AttachMetadataConfig")
         attach_flags = {key: as_bool(attach.get(key)) for key in ("node", "namespace", "deployment", "job", "cronjob")}
         if not role:
-            raise PromConfigError("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")
+            raise PromConfigError(f"role missing (one of: {', '.join(ROLE_NAMES)})")
         client = parse_http_client_config(data)
         custom_client = client != HTTPClientConfig()
         if api_server and kubeconfig:
