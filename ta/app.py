@@ -39,7 +39,7 @@ from ta.core.config.load import LoadedConfig
 from ta.core.config.mapping import config_to_mapping
 from ta.core.gocompat import jsonbytes
 from ta.core.objects import secrets
-from ta.core.objects.resources import PODS
+from ta.core.objects.resources import NAMESPACES, PODS
 from ta.core.promcfg.scrape import parse_prometheus_config
 from ta.core.serving.view import View
 from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
@@ -79,7 +79,7 @@ log = structlog.get_logger("ta.app")
 TICK_SECONDS = 1.0
 
 # Resources only the CR actor reads (namespaces also feed kubernetes_sd's namespace metadata).
-CR_ONLY = frozenset(CR_INPUTS - {"v1/namespaces"})
+CR_ONLY = frozenset(CR_INPUTS - {NAMESPACES})
 
 Source = Callable[[], Coroutine[Any, Any, None]]
 ServingInput = (

@@ -25,11 +25,10 @@ from ta.app import parse_listen_addr, run_live
 from ta.core.config.errors import ConfigError
 from ta.core.config.flags import add_debug_events_flag, add_run_flags
 from ta.core.config.load import load_config
-from ta.core.promcfg.errors import ConfigError as PromConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.scrape import parse_prometheus_config
 from ta.process import logs
 
-COMMANDS = ("run", "replay")
 TICK_SECONDS = 1.0
 EXIT_INCOMPLETE = 3
 

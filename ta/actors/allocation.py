@@ -14,6 +14,7 @@ from typing import assert_never
 from ta.actors.failures import step_failed
 from ta.actors.settings import settings_of
 from ta.core.allocation.allocator import Allocator, Move, UnknownStrategyError
+from ta.core.allocation.strategy import CONSISTENT_HASHING
 from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
 from ta.events.config import ConfigLoaded
@@ -27,7 +28,7 @@ Output = AllocationChanged | InputRejected | StepFailed
 
 class AllocationActor:
     def __init__(self, timer: Callable[[str, str, Callable[[], tuple[Move, ...]]], tuple[Move, ...]] | None = None):
-        self._allocator = Allocator("consistent-hashing")
+        self._allocator = Allocator(CONSISTENT_HASHING)
         self._fallback = ""
         # The timer wraps allocator calls to observe their duration; it is an output-side concern and never
         # changes the result.

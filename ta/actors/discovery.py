@@ -28,7 +28,7 @@ from ta.core.crs import CR_ONLY_RESOURCES
 from ta.core.discovery.index import Delta
 from ta.core.discovery.jobs import Discovery, Problem, Result
 from ta.core.objects.resources import known_resources
-from ta.core.promcfg.errors import ConfigError as PromConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.render import CachedRenderer
 from ta.core.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
 from ta.core.promcfg.tree import thaw
@@ -49,8 +49,8 @@ from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
 
-RELABEL_CONFIG = "relabel-config"
-NOT_OURS = CR_ONLY_RESOURCES  # watched resources whose lists do not hold back kubernetes_sd evaluation
+# Watched resources only the CR actor reads: their lists do not hold back kubernetes_sd evaluation.
+NOT_OURS = CR_ONLY_RESOURCES
 KNOWN_RESOURCES = frozenset(known_resources())
 
 Input = Envelope | CRJobsChanged | BuildContinues
@@ -243,7 +243,7 @@ class DiscoveryActor:
         settings = self._settings
         result = self.core.configure(
             merged,
-            filter_relabel=settings.filter_strategy == RELABEL_CONFIG,
+            filter_relabel=settings.relabel_filtering,
             own_namespace=settings.collector_namespace,
         )
         redacted, revealed = self._renderer.render(self.core.jobs)

@@ -20,8 +20,17 @@ from typing import Any
 from ta.core.base.undo import UndoLog
 from ta.core.config.model import TAConfig
 from ta.core.objects import secrets
+from ta.core.objects.resources import (
+    CONFIGMAPS,
+    NAMESPACES,
+    POD_MONITORS,
+    PROBES,
+    SCRAPE_CONFIGS,
+    SECRETS,
+    SERVICE_MONITORS,
+)
 from ta.core.promcfg.duration import format_duration
-from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.globalcfg import GlobalConfig, parse_global
 from ta.core.promcfg.scrape import ScrapeJob, parse_scrape_config
 from ta.core.promop import (
@@ -38,14 +47,11 @@ from ta.core.promop import (
 from ta.core.promop.select import namespace_watched, selected_namespaces
 
 RESOURCE_KINDS: dict[str, Kind] = {
-    "monitoring.coreos.com/v1/servicemonitors": Kind.SERVICE_MONITOR,
-    "monitoring.coreos.com/v1/podmonitors": Kind.POD_MONITOR,
-    "monitoring.coreos.com/v1/probes": Kind.PROBE,
-    "monitoring.coreos.com/v1alpha1/scrapeconfigs": Kind.SCRAPE_CONFIG,
+    SERVICE_MONITORS: Kind.SERVICE_MONITOR,
+    POD_MONITORS: Kind.POD_MONITOR,
+    PROBES: Kind.PROBE,
+    SCRAPE_CONFIGS: Kind.SCRAPE_CONFIG,
 }
-NAMESPACES = "v1/namespaces"
-SECRETS = "v1/secrets"
-CONFIGMAPS = "v1/configmaps"
 # Every resource this core reads: the monitor kinds and what their selectors and credentials refer to.
 INPUT_RESOURCES = frozenset([*RESOURCE_KINDS, NAMESPACES, SECRETS, CONFIGMAPS])
 # Watched resources only this core reads: their lists do not hold back kubernetes_sd evaluation.
@@ -360,7 +366,7 @@ class CRState:
         for raw in outcome.jobs:
             try:
                 jobs.append(parse_scrape_config(self._with_kubeconfig(raw), self._global))
-            except ConfigError as exc:
+            except PromConfigError as exc:
                 problem = Problem(source=source, reason=f"job {raw.get('job_name')}: {exc}")
                 self._undo.item(self._outcomes, key)
                 self._outcomes[key] = problem

@@ -12,7 +12,19 @@ from collections.abc import Iterable
 
 from ta.core.config.model import TAConfig
 from ta.core.discovery.kube import KubeDiscovery
-from ta.core.objects.resources import PODS
+from ta.core.objects.resources import (
+    CONFIGMAPS,
+    ENDPOINTSLICES,
+    INGRESSES,
+    NAMESPACES,
+    POD_MONITORS,
+    PODS,
+    PROBES,
+    SCRAPE_CONFIGS,
+    SECRETS,
+    SERVICE_MONITORS,
+    SERVICES,
+)
 from ta.core.promcfg.scrape import ScrapeJob
 
 Scope = tuple[str, str]  # (resource, namespace); "" = all namespaces or cluster-scoped
@@ -24,22 +36,10 @@ def collapse(scopes: Iterable[Scope]) -> tuple[Scope, ...]:
     return tuple(sorted((r, ns) for r, ns in wanted if ns == "" or r not in cluster_wide))
 
 
-CR_RESOURCES = (
-    "monitoring.coreos.com/v1/servicemonitors",
-    "monitoring.coreos.com/v1/podmonitors",
-    "monitoring.coreos.com/v1/probes",
-    "monitoring.coreos.com/v1alpha1/scrapeconfigs",
-)
+CR_RESOURCES = (SERVICE_MONITORS, POD_MONITORS, PROBES, SCRAPE_CONFIGS)
 # What jobs generated from CRs discover with (EndpointSlice role for ServiceMonitors, pod role for
 # PodMonitors, ingress role for Probes), and what generation reads (Secrets, ConfigMaps).
-CR_SUPPORT = (
-    "discovery.k8s.io/v1/endpointslices",
-    "v1/services",
-    PODS,
-    "networking.k8s.io/v1/ingresses",
-    "v1/secrets",
-    "v1/configmaps",
-)
+CR_SUPPORT = (ENDPOINTSLICES, SERVICES, PODS, INGRESSES, SECRETS, CONFIGMAPS)
 
 
 def needed_scopes(
@@ -58,7 +58,7 @@ def needed_scopes(
         namespaces = cr.allow_namespaces or ("",)
         served = [r for r in CR_RESOURCES if r in set(served_crs)]
         scopes += [(r, ns) for r in (*served, *CR_SUPPORT) for ns in namespaces]
-        scopes.append(("v1/namespaces", ""))
+        scopes.append((NAMESPACES, ""))
     return collapse(scopes)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ta.core.config.errors import describe
+from ta.core.objects.resources import ENDPOINTS, ENDPOINTSLICES, INGRESSES, NAMESPACES, NODES, PODS, SERVICES
 
 # Expected JSON type per dotted path; "[]" steps into every element of a list.
 MAP, LIST, STR = "a mapping", "a list", "a string"
@@ -37,7 +38,7 @@ _CONTAINERS: Schema = tuple(
 _PORTS: Schema = (("spec.ports", LIST), ("spec.ports.[]", MAP))
 
 SCHEMAS: dict[str, Schema] = {
-    "v1/pods": (
+    PODS: (
         *_META,
         ("spec", MAP),
         *_CONTAINERS,
@@ -52,8 +53,8 @@ SCHEMAS: dict[str, Schema] = {
         ("status.podIP", STR),
         ("status.phase", STR),
     ),
-    "v1/services": (*_META, ("spec", MAP), *_PORTS, ("spec.selector", MAP)),
-    "v1/endpoints": (
+    SERVICES: (*_META, ("spec", MAP), *_PORTS, ("spec.selector", MAP)),
+    ENDPOINTS: (
         *_META,
         ("subsets", LIST),
         ("subsets.[]", MAP),
@@ -63,7 +64,7 @@ SCHEMAS: dict[str, Schema] = {
             for suffix, want in (("", LIST), (".[]", MAP))
         ),
     ),
-    "discovery.k8s.io/v1/endpointslices": (
+    ENDPOINTSLICES: (
         *_META,
         ("endpoints", LIST),
         ("endpoints.[]", MAP),
@@ -73,9 +74,9 @@ SCHEMAS: dict[str, Schema] = {
         ("ports", LIST),
         ("ports.[]", MAP),
     ),
-    "v1/nodes": (*_META, ("status", MAP), ("status.addresses", LIST), ("status.addresses.[]", MAP)),
-    "v1/namespaces": _META,
-    "networking.k8s.io/v1/ingresses": (*_META, ("spec", MAP), ("spec.rules", LIST), ("spec.rules.[]", MAP)),
+    NODES: (*_META, ("status", MAP), ("status.addresses", LIST), ("status.addresses.[]", MAP)),
+    NAMESPACES: _META,
+    INGRESSES: (*_META, ("spec", MAP), ("spec.rules", LIST), ("spec.rules.[]", MAP)),
 }
 
 _TYPES: dict[str, type | tuple[type, ...]] = {MAP: Mapping, LIST: list, STR: str}

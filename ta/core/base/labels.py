@@ -51,5 +51,3 @@ def get(labels: LabelSet, name: str, default: str = "") -> str:
     return default
 
 
-def as_dict(labels: LabelSet) -> dict[str, str]:
-    return dict(labels)

@@ -6,6 +6,8 @@ In: a problem found while reading, decoding or validating the TA configuration. 
 
 from __future__ import annotations
 
+from ta.core.promcfg.errors import go_quote
+
 
 class ConfigError(ValueError):
     """A configuration problem; ``str(error)`` is one line meant for people."""
@@ -34,22 +36,3 @@ def describe(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return f"a value of type {type(value).__name__}"
-
-
-def go_quote(text: str) -> str:
-    """Double-quote ``text`` with backslash escapes, close to Go's ``%q`` for printable input."""
-    out = ['"']
-    for char in text:
-        if char in {'"', "\\"}:
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif not char.isprintable():
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)

@@ -11,17 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ta.core.allocation.strategy import CONSISTENT_HASHING
 from ta.core.config.rawjson import RawJSON
 from ta.core.config.selector import EVERYTHING, LabelSelector
 
 DEFAULT_CONFIG_FILE = "/conf/targetallocator.yaml"
 DEFAULT_LISTEN_ADDR = ":8080"
 DEFAULT_HTTPS_LISTEN_ADDR = ":8443"
-CONSISTENT_HASHING = "consistent-hashing"
-LEAST_WEIGHTED = "least-weighted"
-PER_NODE = "per-node"
-RENDEZVOUS_BOUNDED = "rendezvous-bounded"  # ours, not upstream's (docs/compatibility.md)
-ALLOCATION_STRATEGIES = (CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE, RENDEZVOUS_BOUNDED)
 RELABEL_CONFIG = "relabel-config"
 DEFAULT_SCRAPE_PROTOCOLS = (
     "OpenMetricsText1.0.0",

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ta.core.config.errors import ConfigError, describe, go_quote
+from ta.core.config.errors import ConfigError, describe
 from ta.core.config.rawjson import RawJSON
+from ta.core.promcfg.errors import go_quote
 
 _TEMPORALITIES = ("", "cumulative", "delta", "low_memory")
 _GRPC_KEYS = frozenset({"endpoint", "headers", "temporality_preference", "tls"})

@@ -8,13 +8,15 @@ allocator (an unknown fallback name panics there; here it is an ordinary error).
 
 from __future__ import annotations
 
-from ta.core.config.errors import ConfigError, go_quote
-from ta.core.config.model import ALLOCATION_STRATEGIES, TAConfig
+from ta.core.allocation.strategy import STRATEGIES
+from ta.core.config.errors import ConfigError
+from ta.core.config.model import TAConfig
 from ta.core.config.telemetry import telemetry_problem
+from ta.core.promcfg.errors import go_quote
 
 
 def _unknown_strategy(key: str, name: str) -> ConfigError:
-    valid = ", ".join(ALLOCATION_STRATEGIES)
+    valid = ", ".join(STRATEGIES)
     return ConfigError(f"{key}: unknown allocation strategy {go_quote(name)} (valid: {valid})")
 
 
@@ -30,7 +32,7 @@ def validate_config(config: TAConfig) -> None:
         raise ConfigError(problem)
     # Upstream evaluates the fallback option before looking up the main strategy, so it fails first.
     fallback = config.allocation_fallback_strategy
-    if fallback and fallback not in ALLOCATION_STRATEGIES:
+    if fallback and fallback not in STRATEGIES:
         raise _unknown_strategy("allocation_fallback_strategy", fallback)
-    if config.allocation_strategy not in ALLOCATION_STRATEGIES:
+    if config.allocation_strategy not in STRATEGIES:
         raise _unknown_strategy("allocation_strategy", config.allocation_strategy)

@@ -115,9 +115,6 @@ class Discovery:
     def jobs(self) -> tuple[ScrapeJob, ...]:
         return tuple(self._jobs[name] for name in sorted(self._jobs))
 
-    def file_patterns(self) -> tuple[str, ...]:
-        return tuple(sorted({f for job in self._jobs.values() for sd in job.file_sd_configs for f in sd.files}))
-
     def configure(self, parsed: ParsedConfig, *, filter_relabel: bool, own_namespace: str = "") -> Result:
         problems = self._problems
         # Configure runs again for every change of the CR jobs: report each job error once, not every time.
@@ -177,9 +174,6 @@ class Discovery:
     def _result(self, delta: Delta) -> Result:
         problems, self._problems = tuple(self._problems), []
         return Result(delta=delta, problems=problems)
-
-    def http_sd_urls(self) -> tuple[str, ...]:
-        return tuple(sorted({sd.url for job in self._jobs.values() for sd in job.http_sd_configs}))
 
     def http_sd_response(self, url: str, status: int, content_type: str, body: str, error: str = "") -> Result:
         groups = error or http_sd_groups(url, status, content_type, body)
@@ -242,9 +236,6 @@ class Discovery:
                 if source.startswith("k8s/") and source not in seen:
                     delta.merge(self.index.set_group(name, source, ()))
         yield self._result(delta)
-
-    def kube_watches(self) -> set[tuple[str, str]]:
-        return self.kube.watches()
 
     def _file_groups_of(self, path: str) -> dict[str, TargetGroup]:
         return {f"file/{g.source}": g for g in self._files.get(path, ())}

@@ -1,10 +1,10 @@
 """kubernetes_sd_configs inside discovery: one shared object store, one evaluator per distinct SD config.
 
-In: the scrape jobs' ``kubernetes_sd_configs`` and Kubernetes object changes. Out: per (job, source) target
-groups to rebuild. Jobs whose SD configs are identical share one ``KubeSD`` (as Prometheus shares one
-provider), so an object change is evaluated once per distinct config, and only the sources it affects are
-recomputed. Changes are recorded in ``undo`` (the owning ``Discovery``'s), so a failed step can be taken back:
-an object change by storing the object's previous version again.
+In: the scrape jobs' ``kubernetes_sd`` entries (typed once, by ``ta.core.promcfg.sd``) and Kubernetes object changes.
+Out: per (job, source) target groups to rebuild. Jobs whose SD configs are identical share one ``KubeSD`` (as
+Prometheus shares one provider), so an object change is evaluated once per distinct config, and only the sources
+it affects are recomputed. Changes are recorded in ``undo`` (the owning ``Discovery``'s), so a failed step can be
+taken back: an object change by storing the object's previous version again.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Any
 
 from ta.core.base.model import TargetGroup
 from ta.core.base.undo import UndoLog
-from ta.core.k8s_sd.config import KubeSDConfig, KubeSDConfigError, parse_kube_sd_config, required_resources
+from ta.core.k8s_sd.config import KubeSDConfig, required_resources
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.meta import name_of, namespace_of
 from ta.core.k8s_sd.pod_enrichment import pod_facts
 from ta.core.k8s_sd.resources import PODS
+from ta.core.k8s_sd.roles import ROLES
 from ta.core.promcfg.scrape import ScrapeJob
-from ta.core.promcfg.tree import thaw
 
 SOURCE_PREFIX = "k8s/"
 
@@ -71,13 +71,11 @@ class KubeDiscovery:
             self._refresh_eager()
             return problems
         configs: list[tuple[int, KubeSDConfig]] = []
-        for i, raw in enumerate(job.kubernetes_sd_configs):
-            plain = thaw(raw, reveal_secrets=False)
-            try:
-                cfg = parse_kube_sd_config(plain if isinstance(plain, Mapping) else {})
-            except KubeSDConfigError as exc:
-                problems.append(f"kubernetes_sd_configs[{i}]: {exc}")
+        for i, entry in enumerate(job.kubernetes_sd):
+            if isinstance(entry, str):
+                problems.append(f"kubernetes_sd_configs[{i}]: {entry}")
                 continue
+            cfg = entry
             configs.append((i, cfg))
             if cfg not in self._sds:
                 undo.item(self._sds, cfg)
@@ -95,7 +93,7 @@ class KubeDiscovery:
 
     def _refresh_eager(self) -> None:
         # Endpoint roles read every referenced pod's facts: derive them as pods arrive (decoded already).
-        enriching = any(cfg.role in ("endpoints", "endpointslice") for cfg in self._sds)
+        enriching = any(ROLES[cfg.role].reads_pod_facts for cfg in self._sds)
         self.objects.eager = {PODS: (pod_facts,)} if enriching else {}
 
     def _release(self, cfg: KubeSDConfig, user: tuple[str, int]) -> None:

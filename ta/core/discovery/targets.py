@@ -37,6 +37,7 @@ import xxhash
 from ta.core.base.labels import LabelSet
 from ta.core.base.labels import merge as merge_labels
 from ta.core.base.model import Merger, Target, TargetGroup, served_labels
+from ta.core.base.nodes import node_in
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import RelabelConfig
 from ta.core.relabel.engine import UTF8, RuleSet, apply_at, compile_rules
@@ -55,11 +56,6 @@ _NUL = "\0"
 # The first name after every "__meta_"-prefixed name ('`' follows '_').
 _META_END = "__meta`"
 _NAME = itemgetter(0)
-_NODE_LABELS = (
-    "__meta_kubernetes_pod_node_name",
-    "__meta_kubernetes_node_name",
-    "__meta_kubernetes_endpoint_node_name",
-)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,17 +138,6 @@ def _sorted_hash(base: Sequence[tuple[str, str]], tail: Sequence[tuple[str, str]
     return xxhash.xxh64_intdigest(text.encode("utf-8", "surrogateescape"))
 
 
-def _node(values: dict[str, str]) -> str:
-    # Same lookup as ta.core.base.nodes.node_of, on the dict the builder already made.
-    for name in _NODE_LABELS:
-        node = values.get(name, "")
-        if node:
-            return node
-    if values.get("__meta_kubernetes_endpointslice_address_target_kind") == "Node":
-        return values.get("__meta_kubernetes_endpointslice_address_target_name", "")
-    return ""
-
-
 def seeds(settings: JobSettings) -> tuple[tuple[str, str], ...]:
     """The labels Prometheus' scrape layer sets before relabeling (each only where absent)."""
     base = (
@@ -212,7 +197,7 @@ def _reference_target(
     if not address:
         dropped.append(DroppedTarget(job=job, own=target_labels, reason=EMPTY_ADDRESS_REASON, group=group_labels))
         return
-    node = _node(cur)
+    node = node_in(cur)
     if rules is None:
         base = labels if len(cur) == len(labels) else tuple(cur.items())
         digest = _sorted_hash(base, (), job)

@@ -1,9 +1,10 @@
 """One ``kubernetes_sd_configs`` entry: parsing, validation, the watches it needs and client-side selector filtering.
 
-In: the entry as a plain dict (YAML/JSON decoded), the TA's own namespace for ``own_namespace``, and objects.
-Out: a frozen ``KubeSDConfig`` (or ``KubeSDConfigError`` with Prometheus' error text), the ``Watch`` list a shared
-watcher must serve (``required_resources``) and ``matches_selectors`` deciding whether an object passes the
-role selector for its resource, as the API server would have filtered it.
+In: the fields of an entry ``ta.core.promcfg.sd`` has parsed and validated (it is the one place that does), the TA's
+own namespace for ``own_namespace``, and objects. Out: a frozen ``KubeSDConfig`` (or ``KubeSDConfigError`` for a
+selector that does not parse), the ``Watch`` list a shared watcher must serve (``required_resources``) and
+``matches_selectors`` deciding whether an object passes the role selector for its resource, as the API server
+would have filtered it.
 """
 
 from __future__ import annotations
@@ -12,16 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ta.core.k8s_sd.meta import as_list, as_map
 from ta.core.k8s_sd.resources import (
-    ENDPOINTS,
-    ENDPOINTSLICES,
-    INGRESSES,
     NAMESPACES,
     NODES,
-    PODS,
-    SERVICES,
 )
+from ta.core.k8s_sd.roles import ROLES
 from ta.core.k8s_sd.selectors import (
     FieldSelector,
     LabelSelector,
@@ -30,29 +26,6 @@ from ta.core.k8s_sd.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
-
-ROLES = ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
-
-# Selector roles allowed per SD role, in Prometheus' order (it appears in the error message).
-ALLOWED_SELECTORS: Mapping[str, tuple[str, ...]] = {
-    "pod": ("pod", "node"),
-    "service": ("service",),
-    "endpointslice": ("pod", "service", "endpointslice"),
-    "endpoints": ("pod", "service", "endpoints"),
-    "node": ("node",),
-    "ingress": ("ingress",),
-}
-
-# The resource each selector role filters.
-SELECTOR_RESOURCE: Mapping[str, str] = {
-    "pod": PODS,
-    "service": SERVICES,
-    "endpoints": ENDPOINTS,
-    "endpointslice": ENDPOINTSLICES,
-    "node": NODES,
-    "ingress": INGRESSES,
-}
-
 
 _ANY_LABEL = LabelSelector()
 _ANY_FIELD = FieldSelector()
@@ -85,7 +58,8 @@ class KubeSDConfig:
 
     def selector_for(self, resource: str) -> Selector | None:
         for selector in self.selectors:
-            if SELECTOR_RESOURCE[selector.role] == resource:
+            # A selector role filters the resource that role's targets come from.
+            if ROLES[selector.role].primary == resource:
                 return selector
         return None
 
@@ -100,80 +74,41 @@ class Watch:
     field_selector: str = ""
 
 
-def _bool(value: object, what: str) -> bool:
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise KubeSDConfigError(f"{what} must be a boolean")
-    return value
+def build_kube_sd_config(
+    *,
+    role: str,
+    names: tuple[str, ...] = (),
+    own_namespace: bool = False,
+    selectors: tuple[tuple[str, str, str], ...] = (),
+    attach_node: bool = False,
+    attach_namespace: bool = False,
+    api_server: str = "",
+    kubeconfig_file: str = "",
+) -> KubeSDConfig:
+    """The typed form of an entry ``ta.core.promcfg.sd`` has already validated; ``selectors`` are (role, label, field).
 
-
-def _text(value: object, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise KubeSDConfigError(f"{what} must be a string")
-    return value
-
-
-def parse_kube_sd_config(raw: Mapping[str, Any]) -> KubeSDConfig:
-    """Parse and validate one entry as Prometheus' ``SDConfig.UnmarshalYAML`` does."""
-    role = _text(raw.get("role"), "role")
-    if not role:
-        raise KubeSDConfigError("role missing (one of: pod, service, endpoints, endpointslice, node, ingress)")
-    if role not in ROLES:
-        raise KubeSDConfigError(f'unknown Kubernetes SD role "{role}"')
-    api_server = _text(raw.get("api_server"), "api_server")
-    kubeconfig = _text(raw.get("kubeconfig_file"), "kubeconfig_file")
-    if api_server and kubeconfig:
-        raise KubeSDConfigError("cannot use 'kubeconfig_file' and 'api_server' simultaneously")
-
-    namespaces = as_map(raw.get("namespaces"))
-    names_raw = namespaces.get("names")
-    if names_raw is not None and not isinstance(names_raw, list):
-        raise KubeSDConfigError("namespaces.names must be a list of strings")
-    names = tuple(_text(n, "namespaces.names[]") for n in as_list(names_raw))
-    own = _bool(namespaces.get("own_namespace"), "namespaces.own_namespace")
-    if api_server and own:
-        raise KubeSDConfigError("cannot use 'api_server' and 'namespaces.own_namespace' simultaneously")
-    if kubeconfig and own:
-        raise KubeSDConfigError("cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously")
-
-    selectors: list[Selector] = []
-    seen: set[str] = set()
-    for entry in as_list(raw.get("selectors")):
-        item = as_map(entry)
-        sel_role = _text(item.get("role"), "selectors[].role")
-        if sel_role in seen:
-            raise KubeSDConfigError(f"duplicated selector role: {sel_role}")
-        seen.add(sel_role)
-        if sel_role not in ROLES:
-            # Prometheus rejects an unknown role while decoding the Role value itself.
-            raise KubeSDConfigError(f'unknown Kubernetes SD role "{sel_role}"')
-        allowed = ALLOWED_SELECTORS[role]
-        if sel_role not in allowed:
-            raise KubeSDConfigError(f"{role} role supports only {', '.join(allowed)} selectors")
-        label = _text(item.get("label"), "selectors[].label")
-        field = _text(item.get("field"), "selectors[].field")
+    Only the selector texts are checked here (``KubeSDConfigError`` with the parser's message), because only
+    evaluation needs them parsed; every other rule has its one owner in ``ta.core.promcfg.sd``.
+    """
+    parsed: list[Selector] = []
+    for sel_role, label, field in selectors:
         try:
             parsed_field = parse_field_selector(field)
             parsed_label = parse_label_selector(label)
         except SelectorError as exc:
             raise KubeSDConfigError(str(exc)) from exc
-        selectors.append(
+        parsed.append(
             Selector(role=sel_role, label=label, field=field, parsed_label=parsed_label, parsed_field=parsed_field)
         )
-
-    attach = as_map(raw.get("attach_metadata"))
     return KubeSDConfig(
         role=role,
         names=names,
-        own_namespace=own,
-        selectors=tuple(selectors),
-        attach_node=_bool(attach.get("node"), "attach_metadata.node"),
-        attach_namespace=_bool(attach.get("namespace"), "attach_metadata.namespace"),
+        own_namespace=own_namespace,
+        selectors=tuple(parsed),
+        attach_node=attach_node,
+        attach_namespace=attach_namespace,
         api_server=api_server,
-        kubeconfig_file=kubeconfig,
+        kubeconfig_file=kubeconfig_file,
     )
 
 
@@ -188,22 +123,14 @@ def watched_namespaces(cfg: KubeSDConfig, own_namespace: str = "") -> tuple[str,
 
 
 def _role_resources(cfg: KubeSDConfig) -> tuple[str, ...]:
-    """Namespaced resources the role reads, then the cluster-scoped ones."""
-    if cfg.role == "node":
-        return (NODES,)
-    namespaced = {
-        "pod": (PODS,),
-        "service": (SERVICES,),
-        "ingress": (INGRESSES,),
-        "endpoints": (ENDPOINTS, SERVICES, PODS),
-        "endpointslice": (ENDPOINTSLICES, SERVICES, PODS),
-    }[cfg.role]
+    """The role's own resources (``roles.ROLES``), then what ``attach_metadata`` adds where it applies."""
+    role = ROLES[cfg.role]
     extra: list[str] = []
-    if cfg.attach_node and cfg.role in ("pod", "endpoints", "endpointslice"):
+    if cfg.attach_node and role.attaches_node:
         extra.append(NODES)
-    if cfg.attach_namespace:
+    if cfg.attach_namespace and role.attaches_namespace:
         extra.append(NAMESPACES)
-    return namespaced + tuple(extra)
+    return (role.primary, *role.also_reads, *extra)
 
 
 def required_resources(cfg: KubeSDConfig, own_namespace: str = "") -> tuple[Watch, ...]:

@@ -16,24 +16,18 @@ from typing import TypeVar
 
 from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.config import KubeSDConfig, matches_selectors, watched_namespaces
-from ta.core.k8s_sd.endpoints import build_endpoints_group
-from ta.core.k8s_sd.endpointslice import build_endpointslice_group
-from ta.core.k8s_sd.ingress import build_ingress_group
 from ta.core.k8s_sd.meta import Obj, name_of, namespace_of
-from ta.core.k8s_sd.node import build_node_group
-from ta.core.k8s_sd.pod import build_pod_group
 from ta.core.k8s_sd.resources import (
     ENDPOINTS,
     ENDPOINTSLICES,
     NAMESPACES,
     NODES,
     PODS,
-    PRIMARY_RESOURCE,
     SERVICES,
     parse_source,
     source_for,
 )
-from ta.core.k8s_sd.service import build_service_group
+from ta.core.k8s_sd.roles import ROLES
 from ta.core.k8s_sd.store import Change, KubeObjects
 
 __all__ = ["Change", "KubeObjects", "KubeSD"]
@@ -82,7 +76,8 @@ class KubeSD:
     def __init__(self, cfg: KubeSDConfig, objects: KubeObjects, own_namespace: str = "") -> None:
         self.cfg = cfg
         self.objects = objects
-        self.primary = PRIMARY_RESOURCE[cfg.role]
+        self.role = ROLES[cfg.role]
+        self.primary = self.role.primary
         namespaces = watched_namespaces(cfg, own_namespace)
         self.all_namespaces = namespaces == ("",)
         self._namespaces = frozenset(namespaces)
@@ -119,20 +114,7 @@ class KubeSD:
 
     def _build(self, obj: Obj) -> TargetGroup | None:
         cfg = self.cfg
-        view = _View(self, namespace_of(obj))
-        if cfg.role == "endpointslice":
-            return build_endpointslice_group(
-                obj, view, attach_node=cfg.attach_node, attach_namespace=cfg.attach_namespace
-            )
-        if cfg.role == "endpoints":
-            return build_endpoints_group(obj, view, attach_node=cfg.attach_node, attach_namespace=cfg.attach_namespace)
-        if cfg.role == "pod":
-            return build_pod_group(obj, view, attach_node=cfg.attach_node, attach_namespace=cfg.attach_namespace)
-        if cfg.role == "service":
-            return build_service_group(obj, view, attach_namespace=cfg.attach_namespace)
-        if cfg.role == "ingress":
-            return build_ingress_group(obj, view, attach_namespace=cfg.attach_namespace)
-        return build_node_group(obj)
+        return self.role.build(obj, _View(self, namespace_of(obj)), cfg.attach_node, cfg.attach_namespace)
 
     def group(self, source: str) -> TargetGroup | None:
         """The current group for ``source``: empty when its object is absent or invisible; None = send nothing."""
@@ -177,7 +159,7 @@ class KubeSD:
                 return {self._source(namespace, name)}
             return set()
         if resource == NAMESPACES:
-            if not cfg.attach_namespace or cfg.role == "node" or not self.namespace_watched(name):
+            if not cfg.attach_namespace or not self.role.attaches_namespace or not self.namespace_watched(name):
                 return set()
             return {
                 self._source(name, name_of(obj))
@@ -185,16 +167,16 @@ class KubeSD:
                 if self.is_visible(self.primary, obj)
             }
         if resource == NODES:
-            if not cfg.attach_node or cfg.role not in ("pod", "endpoints", "endpointslice"):
+            if not cfg.attach_node or not self.role.attaches_node:
                 return set()
             return self._visible_sources(self.objects.referencing_node(name))
-        if cfg.role not in ("endpoints", "endpointslice") or not self.namespace_watched(namespace):
+        if resource not in self.role.also_reads or not self.namespace_watched(namespace):
             return set()
         if resource == PODS:
             return self._visible_sources(self.objects.referencing_pod(namespace, name))
         if resource == SERVICES:
             refs: tuple[tuple[str, str, str], ...]
-            if cfg.role == "endpoints":
+            if self.primary == ENDPOINTS:
                 refs = ((ENDPOINTS, namespace, name),)
             else:
                 refs = tuple((ENDPOINTSLICES, namespace, s) for s in self.objects.slices_of_service(namespace, name))

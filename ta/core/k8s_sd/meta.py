@@ -76,10 +76,6 @@ def labels_of(obj: Obj) -> dict[str, str]:
     return str_map(metadata(obj).get("labels"))
 
 
-def annotations_of(obj: Obj) -> dict[str, str]:
-    return str_map(metadata(obj).get("annotations"))
-
-
 _INVALID_RUNE = re.compile("[^a-zA-Z0-9_]")
 
 

@@ -94,32 +94,6 @@ def container_ports(pod: Obj) -> Iterator[ContainerPort]:
         yield from ports_of(container, is_init)
 
 
-def container_port_labels(port: ContainerPort, protocol: str) -> dict[str, str]:
-    return {
-        CONTAINER_NAME: port.container,
-        CONTAINER_IMAGE: port.image,
-        CONTAINER_PORT_NAME: port.name,
-        CONTAINER_PORT_NUMBER: str(port.number),
-        CONTAINER_PORT_PROTOCOL: protocol,
-        CONTAINER_INIT: go_bool(port.is_init),
-    }
-
-
-def matching_container_port(pod: Obj, number: int) -> ContainerPort | None:
-    """The container port an endpoint port number maps to.
-
-    Prometheus stops at the first match within a container but keeps scanning later containers, so when several
-    containers declare the number the last such container wins; we reproduce that.
-    """
-    found: ContainerPort | None = None
-    for container, is_init in containers(pod):
-        for port in ports_of(container, is_init):
-            if port.number == number:
-                found = port
-                break
-    return found
-
-
 def controller_of(pod: Obj) -> Mapping[str, Any] | None:
     for ref in as_list(as_map(pod.get("metadata")).get("ownerReferences")):
         owner = as_map(ref)

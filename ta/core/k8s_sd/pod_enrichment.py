@@ -104,7 +104,7 @@ _names: dict[tuple[str, ...], frozenset[str]] = {}
 
 
 def _container_pairs(port: ContainerPort, protocol: str) -> LabelSet:
-    """``container_port_labels`` as pairs, already in name order (image, init, name, port_name/number/protocol)."""
+    """A port's ``__meta_kubernetes_pod_container_*`` labels as pairs, in name order (image, init, name, port_*)."""
     return (
         (CONTAINER_IMAGE, port.image),
         _INIT[port.is_init],

@@ -6,26 +6,11 @@ the config, the store and the role builders, and the ``<kind>/<ns>/<name>`` sour
 
 from __future__ import annotations
 
-PODS = "v1/pods"
-SERVICES = "v1/services"
-ENDPOINTS = "v1/endpoints"
-ENDPOINTSLICES = "discovery.k8s.io/v1/endpointslices"
-NODES = "v1/nodes"
-NAMESPACES = "v1/namespaces"
-INGRESSES = "networking.k8s.io/v1/ingresses"
+from ta.core.objects.resources import ENDPOINTS, ENDPOINTSLICES, INGRESSES, NAMESPACES, NODES, PODS, SERVICES
 
-ALL_RESOURCES = (PODS, SERVICES, ENDPOINTS, ENDPOINTSLICES, NODES, NAMESPACES, INGRESSES)
-CLUSTER_SCOPED = frozenset({NODES, NAMESPACES})
+__all__ = ["ENDPOINTS", "ENDPOINTSLICES", "INGRESSES", "NAMESPACES", "NODES", "PODS", "SERVICES"]
 
-# The resource whose objects become target groups, and the source prefix Prometheus gives them, per SD role.
-PRIMARY_RESOURCE = {
-    "pod": PODS,
-    "service": SERVICES,
-    "endpoints": ENDPOINTS,
-    "endpointslice": ENDPOINTSLICES,
-    "node": NODES,
-    "ingress": INGRESSES,
-}
+# The source prefix Prometheus gives each role's groups (the rest of a role is in ``roles.ROLES``).
 SOURCE_PREFIX = {
     "pod": "pod",
     "service": "svc",

@@ -30,10 +30,9 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
+from ta.core.objects.resources import CONFIGMAPS, SECRETS
 from ta.core.objects.secrets import Digester
 
-SECRETS = "v1/secrets"
-CONFIGMAPS = "v1/configmaps"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 # Only built-in workload groups: a CRD's ``spec.template`` need not be a pod template.

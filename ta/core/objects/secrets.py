@@ -57,10 +57,6 @@ class Digester:
         return self(value.encode("utf-8", "surrogatepass"))
 
 
-def is_digest(value: object) -> bool:
-    return isinstance(value, str) and value.startswith((PREFIX, LEGACY_PREFIX))
-
-
 def journal_form(value: str, digest: Digester) -> dict[str, str]:
     return {MARKER: digest.text(value)}
 

@@ -2,7 +2,7 @@
 
 In: the scalar's text (``"500MB"``, ``"1.5KiB"``, ``"1MB512KB"``) or a decoded YAML value (``as_base2_bytes``).
 Out: ``parse_base2_bytes`` -> the number of
-bytes, or ``ConfigError`` with Prometheus' message; ``format_base2_bytes`` -> the canonical text Prometheus marshals
+bytes, or ``PromConfigError`` with Prometheus' message; ``format_base2_bytes`` -> the canonical text Prometheus marshals
 (``524288000`` -> ``"500MiB"``, ``1536`` -> ``"1KiB512B"``).
 
 Rules: every prefix is a power of 1024 whether written ``KB`` or ``KiB`` (lower-case ``kB`` is refused); a value is a
@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from ta.core.promcfg.decode import scalar_text
-from ta.core.promcfg.errors import ConfigError, yaml_kind
+from ta.core.promcfg.errors import PromConfigError, yaml_kind
 
 _PREFIXES = ("K", "M", "G", "T", "P", "E")
 # Both spellings Prometheus tries, in its order: the IEC one first, then the old one without the "i".
@@ -30,7 +30,7 @@ def _leading_int(text: str, pos: int, orig: str) -> tuple[int, int]:
     value = 0
     while pos < len(text) and "0" <= text[pos] <= "9":
         if value >= (_OVERFLOW - 10) // 10:
-            raise ConfigError(f"units: invalid {orig}")
+            raise PromConfigError(f"units: invalid {orig}")
         value = value * 10 + ord(text[pos]) - ord("0")
         pos += 1
     return value, pos
@@ -45,12 +45,12 @@ def _parse_unit(orig: str, units: dict[str, float]) -> int:
     if text == "0":
         return 0
     if not text:
-        raise ConfigError(f"units: invalid {orig}")
+        raise PromConfigError(f"units: invalid {orig}")
     total = 0.0
     pos = 0
     while pos < len(text):
         if not (text[pos] == "." or "0" <= text[pos] <= "9"):
-            raise ConfigError(f"units: invalid {orig}")
+            raise PromConfigError(f"units: invalid {orig}")
         start = pos
         whole, pos = _leading_int(text, pos, orig)
         term = float(whole)
@@ -66,18 +66,18 @@ def _parse_unit(orig: str, units: dict[str, float]) -> int:
             term += float(fraction) / scale
             digits_after = pos != start
         if not digits_before and not digits_after:
-            raise ConfigError(f"units: invalid {orig}")
+            raise PromConfigError(f"units: invalid {orig}")
         start = pos
         while pos < len(text) and not (text[pos] == "." or "0" <= text[pos] <= "9"):
             pos += 1
         unit = text[start:pos]
         if unit not in units:
-            raise ConfigError(f"units: unknown unit {unit} in {orig}")
+            raise PromConfigError(f"units: unknown unit {unit} in {orig}")
         total += term * units[unit]
     if negative:
         total = -total
     if total < -float(_OVERFLOW) or total > float(_OVERFLOW - 1):
-        raise ConfigError("units: overflow parsing unit")
+        raise PromConfigError("units: overflow parsing unit")
     result = math.trunc(total)
     # float64(1<<63 - 1) is 2**63, which the range check lets through; Go's conversion then wraps to the minimum.
     return -_OVERFLOW if result >= _OVERFLOW else result
@@ -86,7 +86,7 @@ def _parse_unit(orig: str, units: dict[str, float]) -> int:
 def parse_base2_bytes(text: str) -> int:
     try:
         return _parse_unit(text, _UNITS[0])
-    except ConfigError:
+    except PromConfigError:
         return _parse_unit(text, _UNITS[1])
 
 
@@ -116,6 +116,6 @@ def as_base2_bytes(value: object) -> int:
     if value is None:
         return 0
     if not isinstance(value, str | int | float | bool):
-        raise ConfigError(f"cannot unmarshal {yaml_kind(value)} into units.Base2Bytes")
+        raise PromConfigError(f"cannot unmarshal {yaml_kind(value)} into units.Base2Bytes")
     # yaml.v2 hands the scalar's text to the parser whatever its type, so a bare 1024 has no unit and is refused.
     return parse_base2_bytes(scalar_text(value))

@@ -1,7 +1,7 @@
 """yaml.v2-style decoding of plain YAML values into typed config fields.
 
 In: values from a decoded YAML mapping (``str``, ``int``, ``float``, ``bool``, ``None``, lists, dicts).
-Out: Python values with Go's unmarshal rules (null -> zero value, scalars -> strings) or a ``ConfigError``
+Out: Python values with Go's unmarshal rules (null -> zero value, scalars -> strings) or a ``PromConfigError``
 naming the mismatch as yaml.v2 does (without its line numbers, which a decoded mapping no longer has).
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ta.core.promcfg.duration import parse_duration
-from ta.core.promcfg.errors import ConfigError, yaml_kind
+from ta.core.promcfg.errors import PromConfigError, yaml_kind
 
 _MAX_UINT64 = (1 << 64) - 1
 
 
-def _mismatch(value: object, target: str) -> ConfigError:
+def _mismatch(value: object, target: str) -> PromConfigError:
     shown = f" `{scalar_text(value)}`" if isinstance(value, str | int | float | bool) else ""
-    return ConfigError(f"cannot unmarshal {yaml_kind(value)}{shown} into {target}")
+    return PromConfigError(f"cannot unmarshal {yaml_kind(value)}{shown} into {target}")
 
 
 def scalar_text(value: object) -> str:

@@ -7,7 +7,7 @@ canonical string Prometheus prints (``"1m30s"``, ``"0s"``; years and weeks only 
 
 from __future__ import annotations
 
-from ta.core.promcfg.errors import ConfigError, go_quote
+from ta.core.promcfg.errors import PromConfigError, go_quote
 
 _NS_PER_MS = 1_000_000
 _MS_PER: dict[str, int] = {
@@ -26,12 +26,12 @@ _MAX_UINT64 = (1 << 64) - 1
 
 
 def parse_duration(text: str) -> int:
-    """Parse a Prometheus duration into milliseconds; raise ``ConfigError`` with Prometheus' message."""
+    """Parse a Prometheus duration into milliseconds; raise ``PromConfigError`` with Prometheus' message."""
     if text == "0":
         return 0
     if text == "":
-        raise ConfigError("empty duration string")
-    invalid = ConfigError(f"not a valid duration string: {go_quote(text)}")
+        raise PromConfigError("empty duration string")
+    invalid = PromConfigError(f"not a valid duration string: {go_quote(text)}")
     rest = text
     total_ns = 0
     last_pos = 0
@@ -48,17 +48,17 @@ def parse_duration(text: str) -> int:
             raise invalid
         rest = rest[len(unit) :]
         if unit not in _MS_PER:
-            raise ConfigError(f"unknown unit {go_quote(unit)} in duration {go_quote(text)}")
+            raise PromConfigError(f"unknown unit {go_quote(unit)} in duration {go_quote(text)}")
         if _ORDER[unit] <= last_pos:
             raise invalid
         last_pos = _ORDER[unit]
         unit_ns = _MS_PER[unit] * _NS_PER_MS
         # Go guards against overflowing its int64 nanosecond Duration; keep the same limits.
         if value > (1 << 63) // unit_ns:
-            raise ConfigError("duration out of range")
+            raise PromConfigError("duration out of range")
         total_ns += value * unit_ns
         if total_ns > _MAX_NS:
-            raise ConfigError("duration out of range")
+            raise PromConfigError("duration out of range")
     return total_ns // _NS_PER_MS
 
 

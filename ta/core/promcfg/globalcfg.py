@@ -2,7 +2,7 @@
 
 In: the decoded ``global`` mapping (or ``None``).
 Out: an immutable ``GlobalConfig`` with Prometheus' defaults (interval 1m, timeout min(10s, interval),
-utf8 name validation, …), or a ``ConfigError``, which rejects the whole config, with Prometheus' text.
+utf8 name validation, …), or a ``PromConfigError``, which rejects the whole config, with Prometheus' text.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from ta.core.promcfg.bytesize import as_base2_bytes
 from ta.core.promcfg.decode import as_bool, as_duration_ms, as_map, as_str, as_str_list, as_uint
-from ta.core.promcfg.errors import ConfigError, go_quote
+from ta.core.promcfg.errors import PromConfigError, go_quote
 from ta.core.promcfg.relabel import is_valid_label_name
 
 SCRAPE_PROTOCOLS = (
@@ -69,7 +69,7 @@ def parse_validation_scheme(value: object) -> str:
     """``""`` (unset), ``"utf8"`` or ``"legacy"``; other text is rejected as Prometheus' YAML decoder does."""
     text = as_str(value)
     if text not in ("", "utf8", "legacy"):
-        raise ConfigError(f"unrecognized ValidationScheme: {go_quote(text)}")
+        raise PromConfigError(f"unrecognized ValidationScheme: {go_quote(text)}")
     return text
 
 
@@ -95,7 +95,7 @@ class GlobalConfig:
 
 
 def parse_global(raw: object) -> GlobalConfig:
-    """Decode ``global`` with Prometheus' defaults; raise ``ConfigError`` on anything Prometheus rejects."""
+    """Decode ``global`` with Prometheus' defaults; raise ``PromConfigError`` on anything Prometheus rejects."""
     data: Mapping[str, object] = as_map(raw, "config.plain")
     interval = as_duration_ms(data.get("scrape_interval"))
     timeout = as_duration_ms(data.get("scrape_timeout"))
@@ -105,9 +105,9 @@ def parse_global(raw: object) -> GlobalConfig:
     labels = as_map(data.get("external_labels"), "labels.Labels")
     for name, value in sorted(labels.items()):
         if not is_valid_label_name(name, legacy=scheme == "legacy"):
-            raise ConfigError(f"{go_quote(name)} is not a valid label name")
+            raise PromConfigError(f"{go_quote(name)} is not a valid label name")
         if not is_valid_label_name(as_str(value), legacy=False) and as_str(value) != "":
-            raise ConfigError(f"{go_quote(as_str(value))} is not a valid label value")
+            raise PromConfigError(f"{go_quote(as_str(value))} is not a valid label value")
     limits = {key: as_uint(data.get(key)) for key in LIMIT_KEYS}
     protocols = as_str_list(data.get("scrape_protocols"))
     body = data.get("body_size_limit")
@@ -126,12 +126,12 @@ def parse_global(raw: object) -> GlobalConfig:
         **limits,
     )
     if timeout > cfg.scrape_interval_ms:
-        raise ConfigError("global scrape timeout greater than scrape interval")
+        raise PromConfigError("global scrape timeout greater than scrape interval")
     if timeout == 0:
         cfg = replace(cfg, scrape_timeout_ms=min(DEFAULT_SCRAPE_TIMEOUT_MS, cfg.scrape_interval_ms))
     if protocols is not None:
         problem = check_protocols(protocols)
         if problem is not None:
-            raise ConfigError(f"{problem} for global config")
+            raise PromConfigError(f"{problem} for global config")
     return cfg
 

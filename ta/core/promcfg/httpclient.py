@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ta.core.objects import secrets
 from ta.core.promcfg.decode import as_bool, as_map, as_str, as_str_list
-from ta.core.promcfg.errors import ConfigError, go_quote
+from ta.core.promcfg.errors import PromConfigError, go_quote
 from ta.core.promcfg.secret import Secret
 from ta.core.promcfg.tree import Node, Obj, freeze
 
@@ -42,23 +42,6 @@ _RESERVED_HEADERS = frozenset(
         "X-Amz-Date",
         "X-Amz-Security-Token",
         "X-Amz-Content-Sha256",
-    }
-)
-HTTP_CLIENT_KEYS = frozenset(
-    {
-        "basic_auth",
-        "authorization",
-        "oauth2",
-        "bearer_token",
-        "bearer_token_file",
-        "tls_config",
-        "follow_redirects",
-        "enable_http2",
-        "proxy_url",
-        "no_proxy",
-        "proxy_from_environment",
-        "proxy_connect_header",
-        "http_headers",
     }
 )
 
@@ -277,7 +260,7 @@ def parse_tls_config(raw: object) -> TLSConfig:
         if data.get(key) is not None:
             text = as_str(data[key])
             if text not in _TLS_VERSIONS:
-                raise ConfigError(f"unknown TLS version: {text}")
+                raise PromConfigError(f"unknown TLS version: {text}")
             versions[key] = text
     cfg = TLSConfig(
         ca=as_str(data.get("ca")),
@@ -294,17 +277,19 @@ def parse_tls_config(raw: object) -> TLSConfig:
         **versions,
     )
     if _nonzero(bool(cfg.ca), bool(cfg.ca_file), bool(cfg.ca_ref)) > 1:
-        raise ConfigError("at most one of ca, ca_file & ca_ref must be configured")
+        raise PromConfigError("at most one of ca, ca_file & ca_ref must be configured")
     if _nonzero(bool(cfg.cert), bool(cfg.cert_file), bool(cfg.cert_ref)) > 1:
-        raise ConfigError("at most one of cert, cert_file & cert_ref must be configured")
+        raise PromConfigError("at most one of cert, cert_file & cert_ref must be configured")
     if _nonzero(cfg.key is not None, bool(cfg.key_file), bool(cfg.key_ref)) > 1:
-        raise ConfigError("at most one of key and key_file must be configured")
+        raise PromConfigError("at most one of key and key_file must be configured")
     using_cert = bool(cfg.cert or cfg.cert_file or cfg.cert_ref)
     using_key = bool(cfg.key is not None or cfg.key_file or cfg.key_ref)
     if using_cert and not using_key:
-        raise ConfigError("exactly one of key or key_file must be configured when a client certificate is configured")
+        raise PromConfigError(
+            "exactly one of key or key_file must be configured when a client certificate is configured"
+        )
     if using_key and not using_cert:
-        raise ConfigError("exactly one of cert or cert_file must be configured when a client key is configured")
+        raise PromConfigError("exactly one of cert or cert_file must be configured when a client key is configured")
     return cfg
 
 
@@ -319,15 +304,15 @@ def _parse_proxy(data: Mapping[str, object]) -> ProxyConfig:
         proxy_connect_header=tuple(headers),
     )
     if cfg.proxy_connect_header and not cfg.proxy_from_environment and not cfg.proxy_url:
-        raise ConfigError(
+        raise PromConfigError(
             "if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured"
         )
     if cfg.proxy_from_environment and cfg.proxy_url:
-        raise ConfigError("if proxy_from_environment is configured, proxy_url must not be configured")
+        raise PromConfigError("if proxy_from_environment is configured, proxy_url must not be configured")
     if cfg.proxy_from_environment and cfg.no_proxy:
-        raise ConfigError("if proxy_from_environment is configured, no_proxy must not be configured")
+        raise PromConfigError("if proxy_from_environment is configured, no_proxy must not be configured")
     if not cfg.proxy_url and cfg.no_proxy:
-        raise ConfigError("if no_proxy is configured, proxy_url must also be configured")
+        raise PromConfigError("if no_proxy is configured, proxy_url must also be configured")
     return cfg
 
 
@@ -371,7 +356,7 @@ def _parse_headers(raw: object) -> tuple[tuple[str, HTTPHeader], ...]:
     for name, _ in headers:
         canonical = _canonical_header(name)
         if canonical in _RESERVED_HEADERS:
-            raise ConfigError(f"setting header {go_quote(canonical)} is not allowed")
+            raise PromConfigError(f"setting header {go_quote(canonical)} is not allowed")
     return tuple(headers)
 
 
@@ -408,24 +393,24 @@ def parse_http_client_config(data: Mapping[str, object]) -> HTTPClientConfig:
 
     has_bearer = bearer_token is not None or bool(bearer_token_file)
     if bearer_token is not None and bearer_token_file:
-        raise ConfigError("at most one of bearer_token & bearer_token_file must be configured")
+        raise PromConfigError("at most one of bearer_token & bearer_token_file must be configured")
     if (basic_auth is not None or oauth2 is not None) and has_bearer:
-        raise ConfigError("at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured")
+        raise PromConfigError("at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured")
     if basic_auth is not None:
         if _nonzero(bool(basic_auth.username), bool(basic_auth.username_file), bool(basic_auth.username_ref)) > 1:
-            raise ConfigError("at most one of basic_auth username, username_file & username_ref must be configured")
+            raise PromConfigError("at most one of basic_auth username, username_file & username_ref must be configured")
         if _nonzero(basic_auth.password is not None, bool(basic_auth.password_file), bool(basic_auth.password_ref)) > 1:
-            raise ConfigError("at most one of basic_auth password, password_file & password_ref must be configured")
+            raise PromConfigError("at most one of basic_auth password, password_file & password_ref must be configured")
     if authorization is not None:
         if has_bearer:
-            raise ConfigError("authorization is not compatible with bearer_token & bearer_token_file")
+            raise PromConfigError("authorization is not compatible with bearer_token & bearer_token_file")
         count = _nonzero(
             authorization.credentials is not None,
             bool(authorization.credentials_file),
             bool(authorization.credentials_ref),
         )
         if count > 1:
-            raise ConfigError("at most one of authorization credentials & credentials_file must be configured")
+            raise PromConfigError("at most one of authorization credentials & credentials_file must be configured")
         kind = authorization.type.strip() or "Bearer"
         authorization = Authorization(
             type=kind,
@@ -434,20 +419,20 @@ def parse_http_client_config(data: Mapping[str, object]) -> HTTPClientConfig:
             credentials_ref=authorization.credentials_ref,
         )
         if kind.lower() == "basic":
-            raise ConfigError('authorization type cannot be set to "basic", use "basic_auth" instead')
+            raise PromConfigError('authorization type cannot be set to "basic", use "basic_auth" instead')
         if basic_auth is not None or oauth2 is not None:
-            raise ConfigError("at most one of basic_auth, oauth2 & authorization must be configured")
+            raise PromConfigError("at most one of basic_auth, oauth2 & authorization must be configured")
     elif bearer_token is not None:
         authorization = Authorization(type="Bearer", credentials=bearer_token)
     elif bearer_token_file:
         authorization = Authorization(type="Bearer", credentials_file=bearer_token_file)
     if oauth2 is not None:
         if basic_auth is not None:
-            raise ConfigError("at most one of basic_auth, oauth2 & authorization must be configured")
+            raise PromConfigError("at most one of basic_auth, oauth2 & authorization must be configured")
         if not oauth2.client_id:
-            raise ConfigError("oauth2 client_id must be configured")
+            raise PromConfigError("oauth2 client_id must be configured")
         if not oauth2.token_url:
-            raise ConfigError("oauth2 token_url must be configured")
+            raise PromConfigError("oauth2 token_url must be configured")
         if oauth2.grant_type == _JWT_BEARER:
             count = _nonzero(
                 oauth2.client_certificate_key is not None,
@@ -455,17 +440,17 @@ def parse_http_client_config(data: Mapping[str, object]) -> HTTPClientConfig:
                 bool(oauth2.client_certificate_key_ref),
             )
             if count > 1:
-                raise ConfigError(
+                raise PromConfigError(
                     "at most one of oauth2 client_certificate_key, client_certificate_key_file & "
                     f"client_certificate_key_ref must be configured using grant-type={_JWT_BEARER}"
                 )
             if oauth2.signature_algorithm and oauth2.signature_algorithm not in _SIGNATURE_ALGORITHMS:
-                raise ConfigError("valid signature algorithms are RS256, RS384 and RS512")
+                raise PromConfigError("valid signature algorithms are RS256, RS384 and RS512")
         elif (
             _nonzero(oauth2.client_secret is not None, bool(oauth2.client_secret_file), bool(oauth2.client_secret_ref))
             > 1
         ):
-            raise ConfigError(
+            raise PromConfigError(
                 "at most one of oauth2 client_secret, client_secret_file & client_secret_ref must be configured "
                 "using grant-type=client_credentials"
             )

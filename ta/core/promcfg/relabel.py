@@ -2,7 +2,7 @@
 
 In: one decoded ``relabel_configs`` / ``metric_relabel_configs`` entry and the job's name validation scheme.
 Out: ``RelabelConfig`` (plus whether ``regex`` was given, which Prometheus' marshalling depends on) or a
-``ConfigError`` with Prometheus' exact text; ``relabel_config_to_dict`` gives the ``/scrape_configs`` form.
+``PromConfigError`` with Prometheus' exact text; ``relabel_config_to_dict`` gives the ``/scrape_configs`` form.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import re2
 
 from ta.core.promcfg.decode import as_str, as_str_list, as_uint
-from ta.core.promcfg.errors import ConfigError, go_quote, yaml_kind
+from ta.core.promcfg.errors import PromConfigError, go_quote, yaml_kind
 from ta.core.relabel.config import (
     ACTIONS,
     DEFAULT_REPLACEMENT,
@@ -55,7 +55,7 @@ def is_valid_label_name(name: str, *, legacy: bool) -> bool:
 def parse_relabel(raw: object, *, where: str, legacy_names: bool = False) -> ParsedRelabel:
     """Decode and validate one rule; ``where`` names it in type errors (Prometheus' own texts carry no place)."""
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: cannot unmarshal {yaml_kind(raw)} into relabel.plain")
+        raise PromConfigError(f"{where}: cannot unmarshal {yaml_kind(raw)} into relabel.plain")
     source_labels: tuple[str, ...] = ()
     source_labels_set = False
     separator = DEFAULT_SEPARATOR
@@ -73,7 +73,7 @@ def parse_relabel(raw: object, *, where: str, legacy_names: bool = False) -> Par
             source_labels = names or ()
             for name in source_labels:
                 if not is_valid_label_name(name, legacy=False):
-                    raise ConfigError(f"{go_quote(name)} is not a valid label name")
+                    raise PromConfigError(f"{go_quote(name)} is not a valid label name")
         elif key == "separator":
             separator = as_str(value)
         elif key == "regex":
@@ -81,7 +81,7 @@ def parse_relabel(raw: object, *, where: str, legacy_names: bool = False) -> Par
             regex_set = True
             problem = check_regex(regex)
             if problem is not None:
-                raise ConfigError(problem)
+                raise PromConfigError(problem)
         elif key == "modulus":
             modulus = as_uint(value, target="uint64")
         elif key == "target_label":
@@ -95,7 +95,7 @@ def parse_relabel(raw: object, *, where: str, legacy_names: bool = False) -> Par
                 text = as_str(value)
                 action = text.lower()
                 if action not in ACTIONS:
-                    raise ConfigError(f"unknown relabel action {go_quote(text)}")
+                    raise PromConfigError(f"unknown relabel action {go_quote(text)}")
     config = RelabelConfig(
         source_labels=source_labels,
         separator=separator,
@@ -124,12 +124,12 @@ def _validate(cfg: RelabelConfig, *, regex_set: bool, source_labels_set: bool, l
     action = cfg.action
     target = cfg.target_label
     if action == "":
-        raise ConfigError("relabel action cannot be empty")
+        raise PromConfigError("relabel action cannot be empty")
     if cfg.modulus == 0 and action == "hashmod":
-        raise ConfigError("relabel configuration for hashmod requires non-zero modulus")
+        raise PromConfigError("relabel configuration for hashmod requires non-zero modulus")
     if action in _TARGET_REQUIRED and target == "":
-        raise ConfigError(f"relabel configuration for {action} action requires 'target_label' value")
-    bad_target = ConfigError(f"{go_quote(target)} is invalid 'target_label' for {action} action")
+        raise PromConfigError(f"relabel configuration for {action} action requires 'target_label' value")
+    bad_target = PromConfigError(f"{go_quote(target)} is invalid 'target_label' for {action} action")
     if action == "replace":
         valid = (
             _valid_with_template(target, legacy=legacy)
@@ -142,9 +142,9 @@ def _validate(cfg: RelabelConfig, *, regex_set: bool, source_labels_set: bool, l
         if not is_valid_label_name(target, legacy=legacy):
             raise bad_target
         if cfg.replacement != DEFAULT_REPLACEMENT:
-            raise ConfigError(f"'replacement' can not be set for {action} action")
+            raise PromConfigError(f"'replacement' can not be set for {action} action")
     if action == "labelmap" and not _valid_with_template(cfg.replacement, legacy=legacy):
-        raise ConfigError(f"{go_quote(cfg.replacement)} is invalid 'replacement' for {action} action")
+        raise PromConfigError(f"{go_quote(cfg.replacement)} is invalid 'replacement' for {action} action")
     if action == "hashmod" and not is_valid_label_name(target, legacy=legacy):
         raise bad_target
     defaults_kept = (
@@ -152,9 +152,9 @@ def _validate(cfg: RelabelConfig, *, regex_set: bool, source_labels_set: bool, l
     )
     # Prometheus compares the regex by identity with its default, so any explicit regex counts as set.
     if action in ("keepequal", "dropequal") and (regex_set or not defaults_kept):
-        raise ConfigError(f"{action} action requires only 'source_labels' and `target_label`, and no other fields")
+        raise PromConfigError(f"{action} action requires only 'source_labels' and `target_label`, and no other fields")
     if action in ("labeldrop", "labelkeep") and (source_labels_set or target != "" or not defaults_kept):
-        raise ConfigError(f"{action} action requires only 'regex', and no other fields")
+        raise PromConfigError(f"{action} action requires only 'regex', and no other fields")
 
 
 def relabel_config_to_dict(cfg: RelabelConfig, *, regex_set: bool = True) -> dict[str, object]:

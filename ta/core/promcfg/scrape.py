@@ -3,7 +3,7 @@
 In: the decoded ``config`` mapping (``global`` + ``scrape_configs``).
 Out: ``ParsedConfig``: the valid ``ScrapeJob`` values (global defaults applied, SD blocks decoded, rendered
 form kept) and one ``JobError`` per rejected job, so a bad job never takes the others down. A bad
-``global`` section (or a config that is not a mapping) raises ``ConfigError`` for the whole config.
+``global`` section (or a config that is not a mapping) raises ``PromConfigError`` for the whole config.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import orjson
 
 from ta.core.base.model import TargetGroup
+from ta.core.k8s_sd.config import KubeSDConfig
 from ta.core.promcfg.bytesize import as_base2_bytes, format_base2_bytes
 from ta.core.promcfg.decode import (
     as_bool,
@@ -26,7 +27,7 @@ from ta.core.promcfg.decode import (
     scalar_text,
 )
 from ta.core.promcfg.duration import format_duration
-from ta.core.promcfg.errors import ConfigError, go_quote, yaml_kind
+from ta.core.promcfg.errors import PromConfigError, go_quote, yaml_kind
 from ta.core.promcfg.globalcfg import (
     DEFAULT_SCRAPE_PROTOCOLS,
     ESCAPING_SCHEMES,
@@ -77,7 +78,9 @@ class ScrapeJob:
     static_configs: tuple[TargetGroup, ...] = ()
     file_sd_configs: tuple[FileSDConfig, ...] = ()
     http_sd_configs: tuple[HTTPSDConfig, ...] = ()
-    kubernetes_sd_configs: tuple[Obj, ...] = ()
+    kubernetes_sd_configs: tuple[Obj, ...] = ()  # as served on /scrape_configs
+    # The same entries as discovery evaluates them, or why it cannot (a selector that does not parse).
+    kubernetes_sd: tuple[KubeSDConfig | str, ...] = ()
     unsupported_sd: tuple[str, ...] = ()
     http_client: HTTPClientConfig = field(default_factory=HTTPClientConfig)
     rendered: Obj = field(default_factory=Obj)
@@ -107,7 +110,7 @@ def parse_prometheus_config(config: object) -> ParsedConfig:
     if raw_jobs is None:
         raw_jobs = []
     if not isinstance(raw_jobs, list | tuple):
-        raise ConfigError(f"cannot unmarshal {yaml_kind(raw_jobs)} into []*config.ScrapeConfig")
+        raise PromConfigError(f"cannot unmarshal {yaml_kind(raw_jobs)} into []*config.ScrapeConfig")
     jobs: list[ScrapeJob] = []
     errors: list[JobError] = []
     seen: set[str] = set()
@@ -115,9 +118,9 @@ def parse_prometheus_config(config: object) -> ParsedConfig:
         name = _job_name(raw)
         try:
             if name in seen:
-                raise ConfigError(f"found multiple scrape configs with job name {go_quote(name)}")
+                raise PromConfigError(f"found multiple scrape configs with job name {go_quote(name)}")
             job = parse_scrape_config(raw, global_cfg)
-        except ConfigError as err:
+        except PromConfigError as err:
             errors.append(JobError(job=name, index=index, message=str(err)))
         else:
             jobs.append(job)
@@ -151,12 +154,12 @@ def _rules(
     if raw is None:
         return (), ()
     if not isinstance(raw, list | tuple):
-        raise ConfigError(f"cannot unmarshal {yaml_kind(raw)} into []*relabel.Config")
+        raise PromConfigError(f"cannot unmarshal {yaml_kind(raw)} into []*relabel.Config")
     configs: list[RelabelConfig] = []
     rendered: list[Obj] = []
     for index, entry in enumerate(raw):
         if entry is None:
-            raise ConfigError(f"empty or null {what} relabeling rule in scrape config")
+            raise PromConfigError(f"empty or null {what} relabeling rule in scrape config")
         config, frozen = _parsed_rule(entry, where=f"{key}[{index}]", legacy=legacy)
         configs.append(config)
         rendered.append(frozen)
@@ -198,7 +201,7 @@ def _escaping(data: Mapping[str, object], scheme_set: bool, scheme: str, global_
     if global_escaping == "":
         global_escaping = "underscores" if global_cfg.metric_name_validation_scheme == "legacy" else "allow-utf-8"
     elif global_escaping not in ESCAPING_SCHEMES:
-        raise ConfigError(
+        raise PromConfigError(
             f"unknown global name escaping method specified, must be one of {_ESCAPING_CHOICES}, "
             f"got {go_quote(global_escaping)}"
         )
@@ -210,9 +213,9 @@ def _escaping(data: Mapping[str, object], scheme_set: bool, scheme: str, global_
         escaping = "underscores" if scheme == "legacy" else "allow-utf-8"
     if escaping == "allow-utf-8":
         if scheme != "utf8":
-            raise ConfigError("utf8 metric names requested but validation scheme is not set to UTF8")
+            raise PromConfigError("utf8 metric names requested but validation scheme is not set to UTF8")
     elif escaping not in ESCAPING_SCHEMES:
-        raise ConfigError(
+        raise PromConfigError(
             f"unknown scrape config name escaping method specified, must be one of {_ESCAPING_CHOICES}, "
             f"got {go_quote(escaping)}"
         )
@@ -222,11 +225,11 @@ def _escaping(data: Mapping[str, object], scheme_set: bool, scheme: str, global_
 def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
     """One scrape config: Prometheus' unmarshal checks, then ``ScrapeConfig.Validate`` against the globals."""
     if raw is None:
-        raise ConfigError("empty or null scrape config section")
+        raise PromConfigError("empty or null scrape config section")
     data = as_map(raw, "config.plain")
     job_name = as_str(data.get("job_name"))
     if job_name == "":
-        raise ConfigError("job_name is empty")
+        raise PromConfigError("job_name is empty")
     local_scheme = parse_validation_scheme(data.get("metric_name_validation_scheme"))
     scheme = local_scheme or global_cfg.metric_name_validation_scheme
     legacy = scheme == "legacy"
@@ -240,10 +243,10 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
             for target in group.targets:
                 address = dict(target)["__address__"]
                 if "/" in address:
-                    raise ConfigError(f"{go_quote(address)} is not a valid hostname")
+                    raise PromConfigError(f"{go_quote(address)} is not a valid hostname")
     file_sd = parse_file_sd_configs(data.get("file_sd_configs"))
     http_sd = parse_http_sd_configs(data.get("http_sd_configs"))
-    kubernetes_sd = parse_kubernetes_sd_configs(data.get("kubernetes_sd_configs"))
+    kubernetes_sd, kubernetes_typed = parse_kubernetes_sd_configs(data.get("kubernetes_sd_configs"))
     unsupported = tuple(key for key in data if key.endswith("_sd_configs") and key not in _KNOWN_SD)
     params = tuple(
         sorted((name, as_str_list(values) or ()) for name, values in as_map(data.get("params"), "url.Values").items())
@@ -252,7 +255,7 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
     interval = as_duration_ms(data.get("scrape_interval")) or global_cfg.scrape_interval_ms
     timeout = as_duration_ms(data.get("scrape_timeout"))
     if timeout > interval:
-        raise ConfigError(
+        raise PromConfigError(
             f"scrape timeout greater than scrape interval for scrape config with job name {go_quote(job_name)}"
         )
     if timeout == 0:
@@ -271,10 +274,10 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
             protocols = PROTO_FIRST_SCRAPE_PROTOCOLS if native else DEFAULT_SCRAPE_PROTOCOLS
     problem = check_protocols(protocols)
     if problem is not None:
-        raise ConfigError(f"{problem} for scrape config with job name {go_quote(job_name)}")
+        raise PromConfigError(f"{problem} for scrape config with job name {go_quote(job_name)}")
     fallback = as_str(data.get("fallback_scrape_protocol"))
     if fallback and fallback not in SCRAPE_PROTOCOLS:
-        raise ConfigError(
+        raise PromConfigError(
             f"invalid fallback_scrape_protocol for scrape config with job name {go_quote(job_name)}: "
             f"{protocol_error(fallback)}"
         )
@@ -305,6 +308,7 @@ def parse_scrape_config(raw: object, global_cfg: GlobalConfig) -> ScrapeJob:
         file_sd_configs=file_sd,
         http_sd_configs=http_sd,
         kubernetes_sd_configs=kubernetes_sd,
+        kubernetes_sd=kubernetes_typed,
         unsupported_sd=unsupported,
         http_client=client,
     )

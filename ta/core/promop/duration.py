@@ -1,33 +1,23 @@
-"""Prometheus duration strings (``1h30m``, ``15s``, ``500ms``, ``0``) to milliseconds.
+"""The scrape timeout check the operator makes on a monitor CR.
 
-In: a duration string as written in a CR. Out: an integer number of milliseconds, or ``Invalid``.
+In: a CR's interval, its scrapeTimeout and the default interval, as duration text (``1h30m``, ``15s``, ``0``).
+Out: nothing, or ``Invalid`` naming what is wrong. The text is parsed by ``ta.core.promcfg.duration``, the one
+owner of Prometheus' duration rule; this module only words the CR-level messages.
 """
 
 from __future__ import annotations
 
-import re
-
+from ta.core.promcfg.duration import parse_duration
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promop.model import Invalid
-
-_UNITS_MS = (
-    ("y", 365 * 24 * 3600 * 1000),
-    ("w", 7 * 24 * 3600 * 1000),
-    ("d", 24 * 3600 * 1000),
-    ("h", 3600 * 1000),
-    ("m", 60 * 1000),
-    ("s", 1000),
-    ("ms", 1),
-)
-_PATTERN = re.compile("".join(rf"(?:(\d+){unit})?" for unit, _ in _UNITS_MS))
 
 
 def parse_ms(text: str) -> int:
-    if text == "0":
-        return 0
-    match = _PATTERN.fullmatch(text)
-    if not text or match is None:
-        raise Invalid(f"not a valid duration string: {text!r}")
-    return sum(int(part) * ms for part, (_, ms) in zip(match.groups(), _UNITS_MS, strict=True) if part)
+    """Milliseconds in a Prometheus duration; ``Invalid`` (worded as the CR messages always were) if not one."""
+    try:
+        return parse_duration(text)
+    except PromConfigError:
+        raise Invalid(f"not a valid duration string: {text!r}") from None
 
 
 def check_timeout(interval: str, timeout: str, default_interval: str) -> None:

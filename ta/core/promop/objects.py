@@ -72,5 +72,3 @@ def spec(obj: Obj) -> Mapping[str, Any]:
     return mapping(obj, "spec")
 
 
-def string_map(obj: Obj | None, key: str) -> dict[str, str]:
-    return {str(k): str(v) for k, v in mapping(obj, key).items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ta.core.k8s_sd.roles import ROLES
 from ta.core.promop import common, httpconfig, relabel
 from ta.core.promop.model import Job, Obj, Settings
 from ta.core.promop.objects import (
@@ -30,7 +31,6 @@ from ta.core.promop.sharding import with_sharding_if_missing
 SUPPORTED_SD = ("staticConfigs", "fileSDConfigs", "httpSDConfigs", "kubernetesSDConfigs")
 
 _ESCAPING = {"AllowUTF8": "allow-utf-8", "Underscores": "underscores", "Dots": "dots", "Values": "values"}
-_ATTACH_METADATA_ROLES = ("pod", "endpoints", "endpointslice")
 
 
 def generate(obj: Obj, settings: Settings, resolver: Resolver) -> tuple[Job, ...]:
@@ -197,6 +197,6 @@ def _kubernetes_sd(resolver: Resolver, config: Mapping[str, Any]) -> Job:
             rendered.append(entry)
         out["selectors"] = rendered
     attach = opt_mapping(config, "attachMetadata")
-    if attach is not None and role in _ATTACH_METADATA_ROLES:
+    if attach is not None and role in ROLES and ROLES[role].attaches_node:
         out["attach_metadata"] = {k: attach[k] for k in sorted(attach)}
     return out

@@ -22,6 +22,8 @@ from ta.core.promop.secrets import Resolver
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$"
 )
+# prometheus-operator's own selector rule, not Prometheus' (``ta.core.k8s_sd.roles``): it allows only pod
+# selectors for the pod role, and lists the roles in its own order in its message.
 _SELECTOR_ROLES = {
     "pod": ("pod",),
     "service": ("service",),

@@ -57,6 +57,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from ta.core.base.nodes import LOOKUP_LABELS, node_expression
 from ta.core.relabel.casemap import go_lower, go_upper
 from ta.core.relabel.config import DEFAULT_REGEX, RelabelConfig
 from ta.core.relabel.engine import _hashmod, is_valid_label_name
@@ -65,17 +66,8 @@ from ta.core.relabel.regex import Regex, compile_regex
 
 ADDRESS = "__address__"
 META_PREFIX = "__meta_"
-# The node lookup of ``ta.core.base.nodes.node_of``: these three in order, then an endpointslice address
-# target of kind Node.
-NODE_LABELS = (
-    "__meta_kubernetes_pod_node_name",
-    "__meta_kubernetes_node_name",
-    "__meta_kubernetes_endpoint_node_name",
-)
-TARGET_KIND = "__meta_kubernetes_endpointslice_address_target_kind"
-TARGET_NAME = "__meta_kubernetes_endpointslice_address_target_name"
-# Plan.names always starts with these, in this order (the generated code relies on the positions).
-FIXED_NAMES = (ADDRESS, *NODE_LABELS, TARGET_KIND, TARGET_NAME)
+# Plan.names always starts with these, in this order: the address, then what the node lookup reads.
+FIXED_NAMES = (ADDRESS, *LOOKUP_LABELS)
 
 # Between a name and its value in the split's tail entries.
 ENTRY_SEP = "\0"
@@ -100,7 +92,6 @@ class Plan:
 
     names: tuple[str, ...]  # the label names ``run`` reads, in argument order
     written: frozenset[str]  # every name a seed or rule may set or delete
-    meta_written: bool  # some written name starts with ``__meta_`` (the hash must then filter the tail)
     run: Run
     source: str  # the generated function, for debugging
     # What it was compiled from (``split_plan`` compiles the same operations again).
@@ -392,7 +383,7 @@ def _generate(configs: Sequence[RelabelConfig], scheme: str, seeds: tuple[tuple[
         f"    {slots}, = pairs",
         "    if not s0:",
         "        return -1",
-        '    node = s1 or s2 or s3 or (s5 if s4 == "Node" else "")',
+        f"    node = {node_expression([gen.var(name) for name in LOOKUP_LABELS])}",
         "    address = s0",
         "    tail = {}",
         "    gone = set()" if gen.deletes else f"    gone = {gen.const(frozenset())}",
@@ -407,7 +398,6 @@ def _generate(configs: Sequence[RelabelConfig], scheme: str, seeds: tuple[tuple[
     return Plan(
         names=tuple(names),
         written=written,
-        meta_written=any(name.startswith(META_PREFIX) for name in written),
         run=run,
         source=source,
         configs=tuple(configs),
@@ -654,8 +644,7 @@ def _split_generate(plan: Plan, target_level: frozenset[str], track_gone: bool) 
     sg = _SplitGen(target_level, frozenset(plan.names), track_gone)
     address = sg.target.var(ADDRESS)
     node_side: _Emitter = sg.target if any(name in sg.tdep for name in FIXED_NAMES[1:]) else sg.group
-    p1, p2, p3, kind, name = (node_side.var(name) for name in FIXED_NAMES[1:])
-    node = f'{p1} or {p2} or {p3} or ({name} if {kind} == "Node" else "")'
+    node = node_expression([node_side.var(name) for name in LOOKUP_LABELS])
     if node_side is sg.group:
         node = sg.capture_expr(node)  # the same for every target of the group
     for op in _ops(plan.configs, plan.scheme, plan.seeds):

@@ -1,4 +1,4 @@
-from ta.core.config.errors import ConfigError, describe, go_quote
+from ta.core.config.errors import ConfigError, describe
 
 
 def test_message_is_always_one_line() -> None:
@@ -16,5 +16,7 @@ def test_describe_values() -> None:
     assert describe({"a": 1}) == "a mapping"
 
 
-def test_go_quote_escapes() -> None:
-    assert go_quote('a"b\\c\n') == '"a\\"b\\\\c\\n"'
+def test_describe_quotes_strings_like_go() -> None:
+    # describe() used to carry its own quoting, which wrote "a\x0db" and "\x85" where Go writes these.
+    assert describe("a\rb") == '"a\\rb"'
+    assert describe("\x85") == '"\\u0085"'

@@ -134,3 +134,16 @@ def test_first_build_in_steps_gives_what_one_step_gives() -> None:
         merged.merge(step.delta)
     assert merged.upserts == whole.delta.upserts and len(merged.upserts) == 28
     assert not stepped.kube_deferred
+
+
+def test_kubernetes_sd_entry_with_a_bad_selector_is_reported_and_the_job_kept() -> None:
+    # kubernetes_sd entries are parsed once (ta.core.promcfg.sd); discovery reports what that parse could not type.
+    bad = {"role": "pod", "selectors": [{"role": "pod", "label": "a in (b"}]}
+    parsed = parse_prometheus_config(
+        {"scrape_configs": [{"job_name": "k", "kubernetes_sd_configs": [{"role": "pod"}, bad]}]}
+    )
+    assert [job.job_name for job in parsed.jobs] == ["k"] and not parsed.errors
+    d = Discovery()
+    result = d.configure(parsed, filter_relabel=True)
+    # The same report, word for word, as when discovery parsed the entry a second time itself.
+    assert result.problems == (("job k", "kubernetes_sd_configs[1]: unclosed '(' in selector 'a in (b'"),)

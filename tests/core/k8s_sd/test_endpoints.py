@@ -1,9 +1,9 @@
-from ta.core.k8s_sd.config import parse_kube_sd_config
 from ta.core.k8s_sd.endpoints import build_endpoints_group
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.related import NoRelated
 from ta.core.k8s_sd.resources import ENDPOINTS, NODES, PODS, SERVICES
 from tests.core.k8s_sd.builders import as_dicts, container, cport, endpoints, node, pod, pod_ref, service
+from tests.core.k8s_sd.support import kube_sd
 
 E = "__meta_kubernetes_endpoint_"
 POD = "__meta_kubernetes_pod_"
@@ -13,7 +13,7 @@ def sd(objs: list[tuple[str, dict[str, object]]], **cfg: object) -> KubeSD:
     store = KubeObjects()
     for resource, obj in objs:
         store.apply(resource, "ADDED", obj)
-    return KubeSD(parse_kube_sd_config({"role": "endpoints", **cfg}), store)
+    return KubeSD(kube_sd({"role": "endpoints", **cfg}), store)
 
 
 def basic() -> dict[str, object]:
@@ -83,7 +83,7 @@ def test_pod_enrichment_uses_endpoint_protocol_and_adds_uncovered_ports() -> Non
 
 def test_with_service_and_service_update() -> None:
     store = KubeObjects()
-    kube = KubeSD(parse_kube_sd_config({"role": "endpoints"}), store)
+    kube = KubeSD(kube_sd({"role": "endpoints"}), store)
     store.apply(ENDPOINTS, "ADDED", basic())
     svc = service(labels={"app": "x"})
     store.apply(SERVICES, "ADDED", svc)

@@ -1,6 +1,5 @@
 import json
 
-from ta.core.k8s_sd.config import parse_kube_sd_config
 from ta.core.k8s_sd.endpointslice import build_endpointslice_group
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.related import NoRelated
@@ -17,6 +16,7 @@ from tests.core.k8s_sd.builders import (
     pod_ref,
     service,
 )
+from tests.core.k8s_sd.support import kube_sd
 
 ESL = "__meta_kubernetes_endpointslice_"
 POD = "__meta_kubernetes_pod_"
@@ -26,7 +26,7 @@ def sd(objs: list[tuple[str, dict[str, object]]], **cfg: object) -> KubeSD:
     store = KubeObjects()
     for resource, obj in objs:
         store.apply(resource, "ADDED", obj)
-    return KubeSD(parse_kube_sd_config({"role": "endpointslice", **cfg}), store)
+    return KubeSD(kube_sd({"role": "endpointslice", **cfg}), store)
 
 
 def four_endpoint_slice() -> dict[str, object]:
@@ -183,7 +183,7 @@ def test_group_names_every_label_its_targets_carry() -> None:
     for resource, obj in ((PODS, p), (ENDPOINTSLICES, eps)):
         store.apply(resource, "ADDED", obj)
     for cfg in ({}, {"attach_metadata": {"node": True}}):
-        group = KubeSD(parse_kube_sd_config({"role": "endpointslice", **cfg}), store).groups()[
+        group = KubeSD(kube_sd({"role": "endpointslice", **cfg}), store).groups()[
             "endpointslice/default/testendpoints"
         ]
         carried = {name for target in group.targets for name, _ in target}
@@ -199,7 +199,7 @@ def test_pod_labels_are_derived_once_per_pod_version() -> None:
     store = KubeObjects()
     store.apply(PODS, "ADDED", p)
     store.apply(ENDPOINTSLICES, "ADDED", eps)
-    sd_ = KubeSD(parse_kube_sd_config({"role": "endpointslice"}), store)
+    sd_ = KubeSD(kube_sd({"role": "endpointslice"}), store)
     first = sd_.groups()["endpointslice/default/testendpoints"].targets[0]
     again = sd_.groups()["endpointslice/default/testendpoints"].targets[0]
     assert first == again

@@ -1,8 +1,8 @@
 from ta.core.base.model import TargetGroup
-from ta.core.k8s_sd.config import parse_kube_sd_config
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.resources import ENDPOINTSLICES, NAMESPACES, NODES, PODS, SERVICES
 from tests.core.k8s_sd.builders import endpointslice, namespace, node, pod, pod_ref, service
+from tests.core.k8s_sd.support import kube_sd
 
 
 def slice_for(name: str, pod_name: str, node_name: str = "n1", svc: str = "svc") -> dict[str, object]:
@@ -28,7 +28,7 @@ def setup(**cfg: object) -> tuple[KubeObjects, KubeSD]:
         (NAMESPACES, namespace("default")),
     ]:
         store.apply(resource, "ADDED", obj)
-    return store, KubeSD(parse_kube_sd_config({"role": "endpointslice", **cfg}), store)
+    return store, KubeSD(kube_sd({"role": "endpointslice", **cfg}), store)
 
 
 def apply(store: KubeObjects, kube: KubeSD, resource: str, kind: str, obj: dict[str, object]) -> set[str]:
@@ -146,7 +146,7 @@ def test_cross_namespace_pod_is_invisible_with_explicit_namespaces() -> None:
         "ADDED",
         endpointslice("s", "a", endpoints=[{"addresses": ["1.1.1.1"], "targetRef": pod_ref("p", "b")}]),
     )
-    scoped = KubeSD(parse_kube_sd_config({"role": "endpointslice", "namespaces": {"names": ["a", "b"]}}), store)
+    scoped = KubeSD(kube_sd({"role": "endpointslice", "namespaces": {"names": ["a", "b"]}}), store)
     assert "__meta_kubernetes_pod_name" not in dict(scoped.groups()["endpointslice/a/s"].targets[0])
-    everywhere = KubeSD(parse_kube_sd_config({"role": "endpointslice"}), store)
+    everywhere = KubeSD(kube_sd({"role": "endpointslice"}), store)
     assert dict(everywhere.groups()["endpointslice/a/s"].targets[0])["__meta_kubernetes_pod_name"] == "p"

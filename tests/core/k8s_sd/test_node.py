@@ -1,8 +1,8 @@
-from ta.core.k8s_sd.config import parse_kube_sd_config
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.node import build_node_group
 from ta.core.k8s_sd.resources import NODES
 from tests.core.k8s_sd.builders import as_dicts, node
+from tests.core.k8s_sd.support import kube_sd
 
 N = "__meta_kubernetes_node_"
 
@@ -62,7 +62,7 @@ def test_no_usable_address_sends_nothing() -> None:
     assert build_node_group(bare) is None
     store = KubeObjects()
     store.apply(NODES, "ADDED", node(addresses=[("Unknown", "x")]))
-    kube = KubeSD(parse_kube_sd_config({"role": "node"}), store)
+    kube = KubeSD(kube_sd({"role": "node"}), store)
     assert kube.groups() == {}
     assert kube.group("node/testnode") is None
 
@@ -78,7 +78,7 @@ def test_conditions() -> None:
 
 def test_update_and_delete_and_namespaces_ignored() -> None:
     store = KubeObjects()
-    cfg = parse_kube_sd_config({"role": "node", "namespaces": {"names": ["x"]}})
+    cfg = kube_sd({"role": "node", "namespaces": {"names": ["x"]}})
     kube = KubeSD(cfg, store)
     store.apply(NODES, "ADDED", node())
     assert list(kube.groups()) == ["node/testnode"]

@@ -1,9 +1,9 @@
-from ta.core.k8s_sd.config import parse_kube_sd_config
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.pod import build_pod_group
 from ta.core.k8s_sd.related import NoRelated
 from ta.core.k8s_sd.resources import NAMESPACES, NODES, PODS
 from tests.core.k8s_sd.builders import as_dicts, container, cport, namespace, node, pod
+from tests.core.k8s_sd.support import kube_sd
 
 POD = "__meta_kubernetes_pod_"
 
@@ -12,7 +12,7 @@ def sd(objs: list[tuple[str, dict[str, object]]], **cfg: object) -> KubeSD:
     store = KubeObjects()
     for resource, obj in objs:
         store.apply(resource, "ADDED", obj)
-    return KubeSD(parse_kube_sd_config({"role": "pod", **cfg}), store)
+    return KubeSD(kube_sd({"role": "pod", **cfg}), store)
 
 
 def test_add_pod_with_ports_and_portless_container() -> None:
@@ -87,7 +87,7 @@ def test_phase_and_readiness_do_not_filter() -> None:
 
 def test_update_delete_through_index() -> None:
     store = KubeObjects()
-    kube = KubeSD(parse_kube_sd_config({"role": "pod"}), store)
+    kube = KubeSD(kube_sd({"role": "pod"}), store)
     before = pod()
     store.apply(PODS, "ADDED", before)
     after = pod(ip="5.6.7.8")
@@ -113,7 +113,7 @@ def test_own_namespace() -> None:
     store = KubeObjects()
     store.apply(PODS, "ADDED", pod(namespace="own-ns"))
     store.apply(PODS, "ADDED", pod(namespace="ns1"))
-    kube = KubeSD(parse_kube_sd_config({"role": "pod", "namespaces": {"own_namespace": True}}), store, "own-ns")
+    kube = KubeSD(kube_sd({"role": "pod", "namespaces": {"own_namespace": True}}), store, "own-ns")
     assert list(kube.groups()) == ["pod/own-ns/testpod"]
 
 
@@ -142,7 +142,7 @@ def test_namespace_metadata_update() -> None:
     store = KubeObjects()
     store.apply(PODS, "ADDED", pod())
     store.apply(NAMESPACES, "ADDED", namespace("default", labels={"team": "a"}))
-    kube = KubeSD(parse_kube_sd_config({"role": "pod", "attach_metadata": {"namespace": True}}), store)
+    kube = KubeSD(kube_sd({"role": "pod", "attach_metadata": {"namespace": True}}), store)
     assert dict(kube.groups()["pod/default/testpod"].labels)["__meta_kubernetes_namespace_label_team"] == "a"
     new = namespace("default", labels={"team": "b"})
     store.apply(NAMESPACES, "MODIFIED", new)

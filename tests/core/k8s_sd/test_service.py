@@ -1,9 +1,9 @@
-from ta.core.k8s_sd.config import parse_kube_sd_config
 from ta.core.k8s_sd.index import KubeObjects, KubeSD
 from ta.core.k8s_sd.related import NoRelated
 from ta.core.k8s_sd.resources import NAMESPACES, SERVICES
 from ta.core.k8s_sd.service import build_service_group
 from tests.core.k8s_sd.builders import as_dicts, namespace, service
+from tests.core.k8s_sd.support import kube_sd
 
 S = "__meta_kubernetes_service_"
 
@@ -73,7 +73,7 @@ def test_index_add_delete_namespaces_and_metadata() -> None:
     store.apply(SERVICES, "ADDED", service("a", "ns1"))
     store.apply(SERVICES, "ADDED", service("b", "ns2"))
     store.apply(NAMESPACES, "ADDED", namespace("ns1", annotations={"x/y": "z"}))
-    cfg = parse_kube_sd_config(
+    cfg = kube_sd(
         {"role": "service", "namespaces": {"names": ["ns1"]}, "attach_metadata": {"namespace": True}}
     )
     kube = KubeSD(cfg, store)
@@ -92,4 +92,4 @@ def test_all_namespaces() -> None:
     store = KubeObjects()
     store.apply(SERVICES, "ADDED", service("a", "ns1"))
     store.apply(SERVICES, "ADDED", service("b", "ns2"))
-    assert sorted(KubeSD(parse_kube_sd_config({"role": "service"}), store).groups()) == ["svc/ns1/a", "svc/ns2/b"]
+    assert sorted(KubeSD(kube_sd({"role": "service"}), store).groups()) == ["svc/ns1/a", "svc/ns2/b"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ta.core.promcfg.bytesize import format_base2_bytes, parse_base2_bytes
-from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.scrape import parse_prometheus_config
 
 GOOD = {"job_name": "good", "static_configs": [{"targets": ["a:1"]}]}
@@ -48,7 +48,7 @@ def test_parse(text: str, size: int) -> None:
     ],
 )
 def test_parse_errors_are_prometheus(text: str, message: str) -> None:
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_base2_bytes(text)
     assert str(err.value) == message
 

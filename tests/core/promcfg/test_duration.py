@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ta.core.promcfg.duration import format_duration, normalize_duration, parse_duration
-from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.errors import PromConfigError
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_parse(text: str, ms: int) -> None:
     ],
 )
 def test_parse_errors(text: str, message: str) -> None:
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_duration(text)
     assert str(err.value) == message
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.globalcfg import GlobalConfig, check_protocols, parse_global
 
 
@@ -29,7 +29,7 @@ def test_timeout_defaults_to_min_of_10s_and_interval() -> None:
     ],
 )
 def test_errors(raw: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_global(raw)
     assert str(err.value) == message
 

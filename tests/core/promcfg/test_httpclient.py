@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.httpclient import HTTPClientConfig, parse_http_client_config, redact_url
 from ta.core.promcfg.secret import Secret
 
@@ -42,7 +42,7 @@ def test_bearer_token_becomes_authorization() -> None:
     ],
 )
 def test_validation_errors(raw: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_http_client_config(raw)
     assert str(err.value) == message
 

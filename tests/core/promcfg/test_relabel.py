@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.relabel import parse_relabel, parse_relabel_config, relabel_config_to_dict
 from ta.core.relabel.config import RelabelConfig
 
@@ -52,33 +52,33 @@ def test_null_regex_is_the_empty_pattern() -> None:
     ],
 )
 def test_validation_errors(raw: dict[str, object], message: str) -> None:
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_relabel_config(raw, where="relabel_configs[0]")
     assert str(err.value) == message
 
 
 def test_first_bad_key_in_document_order_wins() -> None:
-    with pytest.raises(ConfigError, match="unknown relabel action"):
+    with pytest.raises(PromConfigError, match="unknown relabel action"):
         parse_relabel_config({"action": "nope", "regex": "("}, where="r")
 
 
 def test_legacy_scheme_target_checks() -> None:
     bad = {"target_label": "a.b"}
     assert parse_relabel_config(bad, where="r").target_label == "a.b"
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_relabel_config(bad, where="r", legacy_names=True)
     assert str(err.value) == "\"a.b\" is invalid 'target_label' for replace action"
     assert parse_relabel_config({"target_label": "${1}_x"}, where="r", legacy_names=True).target_label == "${1}_x"
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_relabel_config({"action": "labelmap", "replacement": "a-$1"}, where="r", legacy_names=True)
     assert str(err.value) == "\"a-$1\" is invalid 'replacement' for labelmap action"
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(PromConfigError) as err:
         parse_relabel_config({"action": "lowercase", "target_label": "$1"}, where="r", legacy_names=True)
     assert str(err.value) == "\"$1\" is invalid 'target_label' for lowercase action"
 
 
 def test_not_a_mapping_names_the_place() -> None:
-    with pytest.raises(ConfigError, match=r"^relabel_configs\[3\]: cannot unmarshal !!str"):
+    with pytest.raises(PromConfigError, match=r"^relabel_configs\[3\]: cannot unmarshal !!str"):
         parse_relabel_config("keep", where="relabel_configs[3]")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ta.core.promcfg.errors import ConfigError
+from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.scrape import JobError, parse_prometheus_config
 
 GOOD = {"job_name": "good", "static_configs": [{"targets": ["a:1"]}]}
@@ -84,7 +84,7 @@ def test_duplicate_job_name_rejects_later_occurrences() -> None:
 
 
 def test_bad_global_rejects_the_whole_config() -> None:
-    with pytest.raises(ConfigError, match=r"^global scrape timeout greater than scrape interval$"):
+    with pytest.raises(PromConfigError, match=r"^global scrape timeout greater than scrape interval$"):
         parse_prometheus_config({"global": {"scrape_interval": "1s", "scrape_timeout": "2s"}, "scrape_configs": [GOOD]})
 
 

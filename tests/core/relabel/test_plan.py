@@ -6,10 +6,11 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from ta.core.base.labels import LabelSet, label_set
+from ta.core.base.nodes import TARGET_KIND
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.config import ACTIONS, RelabelConfig
 from ta.core.relabel.engine import LEGACY, UTF8, apply_at, compile_rules
-from ta.core.relabel.plan import ENTRY_SEP, FIXED_NAMES, TARGET_KIND, Split, compile_plan, split_plan
+from ta.core.relabel.plan import ENTRY_SEP, FIXED_NAMES, Split, compile_plan, split_plan
 
 NAMES = [
     "a",
