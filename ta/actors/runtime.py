@@ -18,6 +18,8 @@ from typing import Generic, TypeVar
 
 import structlog
 
+from ta.actors.failures import message_seq_kind
+
 T = TypeVar("T")
 Out = TypeVar("Out")
 
@@ -156,15 +158,21 @@ async def run_actor(
     returns a ``StepFailed`` note instead (``ta.actors.failures``). An exception that still reaches this loop
     comes from that rollback (or from an actor without one): the actor's state can no longer be trusted, so it
     is logged and ends the process (the supervisor restarts it, and a fresh start rebuilds every state).
+    Log lines written meanwhile carry ``actor`` and ``seq`` (structlog contextvars).
     """
     async for message in inbox.messages():
+        # Every line logged while this message is handled (by the step, its core, or the emits) carries the actor
+        # and the journal seq of the input it derives from.
+        seq, _kind = message_seq_kind(message)
+        tokens = structlog.contextvars.bind_contextvars(actor=name, seq=seq)
         try:
             for output in step(message):
                 await emit(output)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("actor.state_lost", actor=name, message=type(message).__name__)
+            log.exception("actor.state_lost", message=type(message).__name__)
             raise
         finally:
+            structlog.contextvars.reset_contextvars(**tokens)
             inbox.done()
