@@ -38,9 +38,6 @@ from ta.events.inputs import InputEvent
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected, StepFailed
 
-# Input kinds that name one resource: a stage takes them only for the resources its ``Resources`` admits.
-RESOURCE_SCOPED: tuple[type, ...] = (KubeObjectChanged, KubeObjectBatch, KubeListSynced, KubeResourceUnavailable)
-
 
 @dataclass(frozen=True, slots=True)
 class Resources:
@@ -67,8 +64,9 @@ SCOPED_ROUTES_KEPT = 256
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Stage:
-    """One actor: the message kinds it takes (for resource-scoped kinds, which resources) and, for each kind it
-    outputs, the stages it goes to, in order. A ``ConfigLoaded`` taken arrives decoded as ``Configured``."""
+    """One actor: the message kinds it takes (for the kinds naming one resource -- object changes, batches, first
+    lists, unwatchable resources -- which resources) and, for each kind it outputs, the stages it goes to, in
+    order. A ``ConfigLoaded`` taken arrives decoded as ``Configured``."""
 
     name: str
     takes: Mapping[type, Resources] = field(default_factory=dict)
@@ -182,8 +180,9 @@ class Wiring:
                         raise WiringError(f"{source.name} sends {kind.__name__} to {target}, which does not take it")
         self._router = router
         self._scoped: dict[tuple[type, str], tuple[str, ...]] = {}
+        kinds = {kind for stage in self.stages for kind in stage.takes}
         self._unscoped: dict[type, tuple[str, ...]] = {
-            kind: tuple(s.name for s in self.stages if kind in s.takes) for s0 in self.stages for kind in s0.takes
+            kind: tuple(stage.name for stage in self.stages if kind in stage.takes) for kind in kinds
         }
 
     def receivers(self, event: InputEvent) -> tuple[str, ...]:
