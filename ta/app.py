@@ -3,9 +3,11 @@
 In: a clock, an optional journal writer, sources (coroutines that submit input events) and HTTP listen
 addresses. Out: a running pipeline
 
-    sources -> sequencer (journal) -> membership ─┐
-                                  └-> discovery ──┴-> allocation -> serving (view, metrics) <- HTTP
+    sources -> sequencer (journal) -> membership ───────────────┐
+                                  ├-> crs -> discovery ──────────┴-> allocation -> serving (view, metrics) <- HTTP
+                                  └-> (SD inputs) ──┘
 
+(who takes which input, and where each output goes, is declared once in ``ta.actors.wiring``)
 and an ordered, bounded shutdown: sources stop first, then the sequencer drains its inbox (closing the
 journal), then the actors drain in pipeline order, and the HTTP servers stop last.
 """
@@ -19,48 +21,35 @@ import signal
 import ssl
 import sys
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, assert_never
+from typing import Any
 
 import orjson
 import structlog
 
 from ta.actors.allocation import AllocationActor
-from ta.actors.crs import RESOURCES as CR_INPUTS
 from ta.actors.crs import CRActor
 from ta.actors.discovery import DiscoveryActor
 from ta.actors.ingress import Sequencer
 from ta.actors.membership import MembershipActor
 from ta.actors.runtime import InFlight, Mailbox, run_actor
 from ta.actors.serving import ServingActor
+from ta.actors.settings import Configured, decode_config
+from ta.actors.wiring import Wiring
 from ta.core.allocation.allocator import Move
 from ta.core.config.load import LoadedConfig
 from ta.core.config.mapping import config_to_mapping
 from ta.core.gocompat import jsonbytes
 from ta.core.objects import secrets
-from ta.core.objects.resources import NAMESPACES, PODS
 from ta.core.promcfg.scrape import parse_prometheus_config
 from ta.core.serving.view import View
 from ta.core.watches import CR_RESOURCES, SyncTracker, needed_scopes
-from ta.events.allocation import AllocationChanged
 from ta.events.base import Envelope
-from ta.events.clock import Tick
-from ta.events.cluster import (
-    KubeListSynced,
-    KubeObjectBatch,
-    KubeObjectChanged,
-    KubeResourceUnavailable,
-    KubeWatchesPlanned,
-)
+from ta.events.cluster import KubeListSynced, KubeResourceUnavailable, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
-from ta.events.crs import CRJobsChanged
-from ta.events.discovery import BuildContinues, ScrapeConfigsChanged, TargetsChanged
-from ta.events.files import FileRead
-from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
-from ta.events.membership import CollectorsChanged
-from ta.events.problems import InputRejected, StepFailed
+from ta.events.problems import InputRejected
 from ta.http.connections import Limits, limits_from_env
 from ta.http.server import ServerState, build_app, serve
 from ta.http.tls import ReloadingTLS, serve_https
@@ -78,13 +67,7 @@ log = structlog.get_logger("ta.app")
 
 TICK_SECONDS = 1.0
 
-# Resources only the CR actor reads (namespaces also feed kubernetes_sd's namespace metadata).
-CR_ONLY = frozenset(CR_INPUTS - {NAMESPACES})
-
 Source = Callable[[], Coroutine[Any, Any, None]]
-ServingInput = (
-    AllocationChanged | ScrapeConfigsChanged | TargetsChanged | CollectorsChanged | InputRejected | StepFailed
-)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,11 +138,9 @@ class Pipeline:
     discovery: DiscoveryActor
     allocation: AllocationActor
     serving: ServingActor
-    membership_box: Mailbox[Envelope]
-    crs_box: Mailbox[Envelope]
-    discovery_box: Mailbox[Envelope | CRJobsChanged | BuildContinues]
-    allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged]
-    serving_box: Mailbox[ServingInput]
+    # One mailbox per stage of ``ta.actors.wiring.STAGES``; each holds what its actor's ``Input`` names.
+    boxes: dict[str, Mailbox[Any]]
+    wiring: Wiring
     sync: SyncTracker = field(default_factory=SyncTracker)
     gc_phase: LoadGC = field(default_factory=lambda: LoadGC(False))
 
@@ -174,6 +155,16 @@ class Pipeline:
             and not (self.membership.holding or self.crs.holding or self.discovery.holding)
         )
 
+    def steps(self) -> dict[str, Callable[[Any], Iterable[Any]]]:
+        """Each stage's step, by the name the wiring gives it."""
+        return {
+            "membership": self.membership.step,
+            "crs": self.crs.step,
+            "discovery": self.discovery.step,
+            "allocation": self.allocation.step,
+            "serving": self.serving.step,
+        }
+
 
 def build_pipeline(
     *, clock: Callable[[], float], journal: JournalWriter | None = None, load_gc: bool = False
@@ -183,17 +174,17 @@ def build_pipeline(
     metrics = Metrics()
     sync = SyncTracker()
     view = View()
-    membership_box: Mailbox[Envelope] = Mailbox("membership", inflight)
-    crs_box: Mailbox[Envelope] = Mailbox("crs", inflight)
-    discovery_box: Mailbox[Envelope | CRJobsChanged | BuildContinues] = Mailbox("discovery", inflight)
-    allocation_box: Mailbox[Envelope | CollectorsChanged | TargetsChanged] = Mailbox("allocation", inflight)
-    serving_box: Mailbox[ServingInput] = Mailbox("serving", inflight, maxsize=8192)
+    wiring = Wiring()
+    # Serving is the sink every stage feeds: a deeper mailbox so a burst of notes does not stall the others.
+    boxes: dict[str, Mailbox[Any]] = {
+        stage.name: Mailbox(stage.name, inflight, maxsize=8192 if stage.name == "serving" else 1024)
+        for stage in wiring.stages
+    }
 
     gc_phase = LoadGC(load_gc)
-    boxes = (membership_box, crs_box, discovery_box, allocation_box, serving_box)
     discovery = DiscoveryActor()
     metrics.watch_runtime(
-        lambda: {box.name: len(box) for box in boxes},
+        lambda: {name: len(box) for name, box in boxes.items()},
         lambda: {
             **view.cache_sizes(),
             "kube_objects": discovery.core.kube.objects.count(),
@@ -209,39 +200,22 @@ def build_pipeline(
         if counter is None:
             counter = entry_counters[event.KIND] = metrics.journal_entries.labels(event.KIND)
         counter.inc()
-        match event:
-            case ConfigLoaded():
-                await membership_box.put(envelope)
-                await discovery_box.put(envelope)
-                await crs_box.put(envelope)
-                await allocation_box.put(envelope)
-            case KubeObjectChanged() | KubeObjectBatch():
-                if event.resource == PODS:
-                    await membership_box.put(envelope)
-                if event.resource in CR_INPUTS:
-                    await crs_box.put(envelope)
-                if event.resource not in CR_ONLY:
-                    await discovery_box.put(envelope)
-            case Tick():
-                await membership_box.put(envelope)
-                await discovery_box.put(envelope)
-            case KubeWatchesPlanned():
-                sync.expect(event.scopes)
-                if event.scopes:
-                    gc_phase.planned(envelope.ts)
-                await membership_box.put(envelope)
-                await crs_box.put(envelope)
-                await discovery_box.put(envelope)
-            case KubeListSynced() | KubeResourceUnavailable():
-                if event.resource == PODS:
-                    await membership_box.put(envelope)
-                if event.resource in CR_INPUTS:
-                    await crs_box.put(envelope)
-                await discovery_box.put(envelope)
-            case FileRead() | HttpSDResponse():
-                await discovery_box.put(envelope)
-            case _:
-                assert_never(event)
+        if isinstance(event, KubeWatchesPlanned):
+            sync.expect(event.scopes)
+            if event.scopes:
+                gc_phase.planned(envelope.ts)
+        receivers = wiring.receivers(event)
+        message: Envelope | Configured = envelope
+        if isinstance(event, ConfigLoaded) and receivers:
+            decoded = decode_config(envelope)
+            if isinstance(decoded, InputRejected):
+                # Decoded once here: one bad config is one rejection, whoever reads the config.
+                for name in wiring.destinations("router", InputRejected):
+                    await boxes[name].put(decoded)
+                return
+            message = decoded
+        for name in receivers:
+            await boxes[name].put(message)
 
     def settled(envelope: Envelope) -> None:
         # A scope counts as listed once its list's last entry is fully processed -- including a first build
@@ -267,56 +241,41 @@ def build_pipeline(
         discovery=discovery,
         allocation=AllocationActor(timer),
         serving=ServingActor(view, metrics),
-        membership_box=membership_box,
-        crs_box=crs_box,
-        discovery_box=discovery_box,
-        allocation_box=allocation_box,
-        serving_box=serving_box,
+        boxes=boxes,
+        wiring=wiring,
         sync=sync,
         gc_phase=gc_phase,
     )
 
 
+def _emitter(p: Pipeline, stage: str) -> Callable[[Any], Awaitable[None]]:
+    """Where ``stage``'s outputs go, by the wiring; a stage feeding itself lets the event loop run first (the
+    steps of a long first build, so probes and metrics are served between them)."""
+    routes: dict[type, tuple[Mailbox[Any], ...]] = {}
+    own = p.boxes[stage]
+
+    async def emit(out: Any) -> None:
+        kind = type(out)
+        targets = routes.get(kind)
+        if targets is None:
+            targets = routes[kind] = tuple(p.boxes[name] for name in p.wiring.destinations(stage, kind))
+        for box in targets:
+            if box is own:
+                await asyncio.sleep(0)
+            await box.put(out)
+
+    return emit
+
+
 async def _run_actors(p: Pipeline, tg: asyncio.TaskGroup) -> list[tuple[Mailbox[Any], asyncio.Task[None]]]:
-    async def from_membership(out: CollectorsChanged | InputRejected | StepFailed) -> None:
-        if isinstance(out, CollectorsChanged):
-            await p.allocation_box.put(out)
-        await p.serving_box.put(out)
-
-    async def from_crs(out: CRJobsChanged | InputRejected | StepFailed) -> None:
-        if isinstance(out, CRJobsChanged):
-            await p.discovery_box.put(out)
-        else:
-            await p.serving_box.put(out)
-
-    async def from_discovery(
-        out: TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues | StepFailed,
-    ) -> None:
-        if isinstance(out, BuildContinues):
-            # Let the event loop serve probes and metrics between the steps of a long build.
-            await asyncio.sleep(0)
-            await p.discovery_box.put(out)
-            return
-        if isinstance(out, TargetsChanged):
-            await p.allocation_box.put(out)
-        await p.serving_box.put(out)
-
-    async def to_serving(out: AllocationChanged | InputRejected | StepFailed) -> None:
-        await p.serving_box.put(out)
-
-    async def nowhere(_out: None) -> None:
-        return None
-
     # Pipeline order: each stage's mailbox is closed only after every stage feeding it has finished.
+    steps = p.steps()
     return [
         (
-            p.membership_box,
-            tg.create_task(run_actor("membership", p.membership_box, p.membership.step, from_membership)),
-        ),
-        (p.crs_box, tg.create_task(run_actor("crs", p.crs_box, p.crs.step, from_crs))),
-        (p.discovery_box, tg.create_task(run_actor("discovery", p.discovery_box, p.discovery.step, from_discovery))),
-        (p.allocation_box, tg.create_task(run_actor("allocation", p.allocation_box, p.allocation.step, to_serving))),
-        (p.serving_box, tg.create_task(run_actor("serving", p.serving_box, p.serving.step, nowhere))),
+            p.boxes[stage.name],
+            tg.create_task(run_actor(stage.name, p.boxes[stage.name], steps[stage.name], _emitter(p, stage.name))),
+        )
+        for stage in p.wiring.stages
     ]
 
 

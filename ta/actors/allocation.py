@@ -1,6 +1,6 @@
 """The allocation actor: collector sets and target changes in, moves out.
 
-In: ``ConfigLoaded`` envelopes (strategy, fallback), ``CollectorsChanged`` and ``TargetsChanged``.
+In: the decoded config (``Configured``: strategy, fallback), ``CollectorsChanged`` and ``TargetsChanged``.
 Out: ``AllocationChanged`` carrying only the targets that moved or changed, plus ``InputRejected`` notes, or a
 ``StepFailed`` note alone when a step raised (its changes are then taken back whole).
 Work per message is proportional to what moved, not to the number of targets held.
@@ -12,17 +12,15 @@ from collections.abc import Callable
 from typing import assert_never
 
 from ta.actors.failures import step_failed
-from ta.actors.settings import settings_of
+from ta.actors.settings import Configured
 from ta.core.allocation.allocator import Allocator, Move, UnknownStrategyError
 from ta.core.allocation.strategy import CONSISTENT_HASHING
 from ta.events.allocation import AllocationChanged
-from ta.events.base import Envelope
-from ta.events.config import ConfigLoaded
 from ta.events.discovery import TargetsChanged
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected, StepFailed
 
-Input = Envelope | CollectorsChanged | TargetsChanged
+Input = Configured | CollectorsChanged | TargetsChanged
 Output = AllocationChanged | InputRejected | StepFailed
 
 
@@ -50,7 +48,7 @@ class AllocationActor:
 
     def _step(self, message: Input) -> list[Output]:
         match message:
-            case Envelope():
+            case Configured():
                 return self._configure(message)
             case CollectorsChanged():
                 moves = self._timer(
@@ -69,13 +67,8 @@ class AllocationActor:
             case _:
                 assert_never(message)
 
-    def _configure(self, envelope: Envelope) -> list[Output]:
-        event = envelope.event
-        if not isinstance(event, ConfigLoaded):
-            return []
-        settings = settings_of(event)
-        if isinstance(settings, str):
-            return [InputRejected(seq=envelope.seq, source="config", reason=settings)]
+    def _configure(self, envelope: Configured) -> list[Output]:
+        settings = envelope.settings
         strategy, fallback = settings.allocation_strategy, settings.allocation_fallback_strategy
         if strategy == self._allocator.strategy and fallback == self._fallback:
             return [self._changed(envelope.seq, ())]

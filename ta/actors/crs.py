@@ -1,7 +1,8 @@
 """The CR actor: Prometheus CRs, namespaces, Secrets and ConfigMaps in, generated scrape jobs out.
 
-In: ``ConfigLoaded`` (the ``prometheus_cr`` section) and ``KubeObjectChanged``/``KubeObjectBatch`` for the CR resources,
-namespaces, Secrets and ConfigMaps. Out: ``CRJobsChanged`` whenever the generated job list differs from the
+In: the decoded config (``Configured``: the ``prometheus_cr`` section), the watch plan, and
+``KubeObjectChanged``/``KubeObjectBatch`` and first lists for the CR resources, namespaces, Secrets and ConfigMaps
+(only those: ``ta.actors.wiring``). Out: ``CRJobsChanged`` whenever the generated job list differs from the
 last one sent, one ``InputRejected`` per invalid object (with the reason) each time it is (re)built, and a
 ``StepFailed`` note (instead of anything else) when a step raised: its changes are then taken back whole.
 
@@ -15,8 +16,10 @@ from __future__ import annotations
 from typing import assert_never
 
 from ta.actors.failures import step_failed
-from ta.actors.settings import settings_of
-from ta.core.crs import INPUT_RESOURCES, CRState
+from ta.actors.holdback import FirstLists
+from ta.actors.settings import Configured
+from ta.actors.wiring import BY_NAME, CR_RESOURCES, not_routed
+from ta.core.crs import CRState
 from ta.core.promcfg.scrape import ScrapeJob
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -34,78 +37,74 @@ from ta.events.httpsd import HttpSDResponse
 from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
 
+Input = Envelope | Configured
 Output = CRJobsChanged | InputRejected | StepFailed
-RESOURCES = INPUT_RESOURCES  # defined in the core, so the journal can read it without importing an actor
+RESOURCES = CR_RESOURCES
+_OURS = BY_NAME["crs"].takes_resource(KubeListSynced)
 
 
 class CRActor:
     def __init__(self) -> None:
         self.core = CRState()
         self._sent: tuple[ScrapeJob, ...] | None = None
-        self._pending: set[tuple[str, str]] = set()  # planned scopes of our inputs not yet listed
+        self._lists = FirstLists()  # planned scopes of our inputs not yet listed
         self._configured = False
 
     @property
     def holding(self) -> bool:
         """Whether the first job list is not known yet: no config applied, or planned first lists not in."""
-        return not self._configured or bool(self._pending)
+        return not self._configured or self._lists.waiting
 
-    def step(self, envelope: Envelope) -> list[Output]:
+    def step(self, message: Input) -> list[Output]:
         """All or nothing: a step that raises leaves the state as it was before the input."""
-        saved = (self._sent, self._pending, self._configured)
-        if self._pending:  # a handful of scopes, changed in place only by discarding: copied, not recorded
-            self._pending = set(self._pending)
+        saved = (self._sent, self._lists, self._configured)
         self.core.begin()
         try:
-            out = self._step(envelope)
+            out = self._step(message)
         except Exception as exc:
             self.core.rollback()
-            self._sent, self._pending, self._configured = saved
-            return [step_failed("crs", envelope, exc, self.core.secret_values())]
+            self._sent, self._lists, self._configured = saved
+            return [step_failed("crs", message, exc, self.core.secret_values())]
         self.core.commit()
         return out
 
-    def _step(self, envelope: Envelope) -> list[Output]:
-        event = input_of(envelope)
-        match event:
-            case ConfigLoaded():
-                settings = settings_of(event)
-                if isinstance(settings, str):
-                    return [InputRejected(seq=envelope.seq, source="config", reason=settings)]
-                self.core.configure(settings)
-                self._configured = True
-                self._sent = None  # always answer a config: discovery merges it with the file's jobs
-            case KubeObjectChanged():
-                if event.resource not in RESOURCES:
+    def _step(self, message: Input) -> list[Output]:
+        if isinstance(message, Configured):
+            self.core.configure(message.settings)
+            self._configured = True
+            self._sent = None  # always answer a config: discovery merges it with the file's jobs
+        else:
+            event = input_of(message)
+            match event:
+                case KubeObjectChanged():
+                    if not self.core.object_changed(event.resource, event.watch_type, event.obj(), event.secret_values):
+                        return []
+                case KubeObjectBatch():
+                    changed = [
+                        self.core.object_changed(c.resource, c.watch_type, c.obj(), c.secret_values)
+                        for c in event.changes
+                    ]
+                    if not any(changed):
+                        return []
+                case KubeWatchesPlanned():
+                    self._lists = self._lists.plan(event.scopes, _OURS)
                     return []
-                if not self.core.object_changed(event.resource, event.watch_type, event.obj(), event.secret_values):
-                    return []
-            case KubeObjectBatch():
-                if event.resource not in RESOURCES:
-                    return []
-                changed = [
-                    self.core.object_changed(c.resource, c.watch_type, c.obj(), c.secret_values) for c in event.changes
-                ]
-                if not any(changed):
-                    return []
-            case KubeWatchesPlanned():
-                self._pending = {(r, ns) for r, ns in event.scopes if r in RESOURCES}
-                return []
-            case KubeListSynced() | KubeResourceUnavailable():
-                if (event.resource, event.namespace) not in self._pending:
-                    return []
-                self._pending.discard((event.resource, event.namespace))
-            case Tick() | FileRead() | HttpSDResponse():
-                return []
-            case _:
-                assert_never(event)
-        if self._pending:
+                case KubeListSynced() | KubeResourceUnavailable():
+                    self._lists, complete = self._lists.listed(event.resource, event.namespace)
+                    if not complete:
+                        return []
+                case ConfigLoaded() | Tick() | FileRead() | HttpSDResponse():
+                    not_routed("crs", event)  # a config arrives decoded, as ``Configured``
+                case _:
+                    assert_never(event)
+        if self._lists.waiting:
             return []  # problems stay queued in the core and are reported once the lists are in
+        seq = message.seq
         out: list[Output] = [
-            InputRejected(seq=envelope.seq, source=p.source, reason=p.reason) for p in self.core.take_problems()
+            InputRejected(seq=seq, source=p.source, reason=p.reason) for p in self.core.take_problems()
         ]
         jobs = self.core.jobs()
         if jobs != self._sent:
             self._sent = jobs
-            out.append(CRJobsChanged(seq=envelope.seq, jobs=jobs))
+            out.append(CRJobsChanged(seq=seq, jobs=jobs))
         return out

@@ -1,14 +1,15 @@
 """The discovery actor: config, CR jobs and SD inputs in, target changes and scrape configs out.
 
-In: ``ConfigLoaded`` (the Prometheus ``config:`` section, the filter strategy), ``CRJobsChanged`` (jobs
-generated from Prometheus CRs), ``FileRead`` (file SD contents), ``KubeObjectChanged`` and
-``KubeObjectBatch`` (kubernetes_sd).
+In: the decoded config (``Configured``: the Prometheus ``config:`` section, the filter strategy),
+``CRJobsChanged`` (jobs generated from Prometheus CRs), ``FileRead`` (file SD contents), ``HttpSDResponse``,
+the watch plan, and ``KubeObjectChanged``, ``KubeObjectBatch`` and first lists of the kubernetes_sd resources
+(only those: ``ta.actors.wiring``), and every ``KubeResourceUnavailable`` (reported here).
 Out: ``TargetsChanged`` (only what changed), ``ScrapeConfigsChanged`` (both ``/scrape_configs`` bodies,
 re-rendered only for jobs that changed) and ``InputRejected`` for every job, file or object skipped.
 While the planned initial lists are arriving, kubernetes_sd objects are only stored, and every group is built
 once when the last list is in, in steps: each step's outputs end with a ``BuildContinues`` that the
-composition root routes back here (after letting the event loop run) until the build is done. The served job
-set is the config file's jobs plus the CR jobs; on a name clash the config file's job wins.
+composition root routes back here (after letting the event loop run) until the build is done. Which jobs are
+served (a name clash) and how the build is stepped are the core's rules (``ta.core.discovery.policy``).
 
 Steps are all or nothing: a step that raises is taken back whole (the core's changes and this actor's fields)
 and answered with a ``StepFailed`` note instead. The first build is one unit across its steps: if a step of it
@@ -18,19 +19,21 @@ fails, the whole build is taken back (discovery waits for that list again, and r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, assert_never
 
 from ta.actors.failures import revealed_secrets, step_failed
-from ta.actors.settings import settings_of
+from ta.actors.holdback import FirstLists
+from ta.actors.settings import Configured
+from ta.actors.wiring import BY_NAME, CR_ONLY, not_routed
 from ta.core.config.model import TAConfig
-from ta.core.crs import CR_ONLY_RESOURCES
 from ta.core.discovery.index import Delta
 from ta.core.discovery.jobs import Discovery, Problem, Result
+from ta.core.discovery.policy import FirstBuild, served_jobs
 from ta.core.objects.resources import known_resources
 from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.render import CachedRenderer
-from ta.core.promcfg.scrape import JobError, ParsedConfig, ScrapeJob, parse_prometheus_config
+from ta.core.promcfg.scrape import ParsedConfig, ScrapeJob, parse_prometheus_config
 from ta.core.promcfg.tree import thaw
 from ta.events.base import Envelope
 from ta.events.clock import Tick
@@ -50,14 +53,12 @@ from ta.events.inputs import input_of
 from ta.events.problems import InputRejected, StepFailed
 
 # Watched resources only the CR actor reads: their lists do not hold back kubernetes_sd evaluation.
-NOT_OURS = CR_ONLY_RESOURCES
+NOT_OURS = CR_ONLY
 KNOWN_RESOURCES = frozenset(known_resources())
+_OURS = BY_NAME["discovery"].takes_resource(KubeListSynced)
 
-Input = Envelope | CRJobsChanged | BuildContinues
+Input = Envelope | Configured | CRJobsChanged | BuildContinues
 Output = TargetsChanged | ScrapeConfigsChanged | InputRejected | BuildContinues | StepFailed
-
-# Targets built per step of the first kubernetes_sd build (~50-100 ms of work on a slow core).
-BUILD_STEP_TARGETS = 5000
 
 
 def _unknown(seq: int, event: KubeObjectChanged) -> InputRejected:
@@ -73,8 +74,8 @@ class DiscoveryActor:
         self._file = ParsedConfig()
         self._cr_jobs: tuple[ScrapeJob, ...] = ()
         self._renderer = CachedRenderer()
-        self._pending: set[tuple[str, str]] = set()  # planned scopes whose first list is not in yet
-        self._build: Iterator[Result] | None = None  # the first kubernetes_sd build, while in steps
+        self._lists = FirstLists()  # planned scopes whose first list is not in yet
+        self._build: FirstBuild | None = None  # the first kubernetes_sd build, while in steps
         # The open unit of work: the message that opened it, this actor's fields then, and whether outputs of it
         # were sent already (a build's earlier steps).
         self._opened: Input | None = None
@@ -84,7 +85,7 @@ class DiscoveryActor:
     @property
     def holding(self) -> bool:
         """Whether kubernetes_sd targets are not built yet: planned first lists not in, or the build not done."""
-        return bool(self._pending) or self._build is not None
+        return self._lists.waiting or self._build is not None
 
     def step(self, message: Input) -> list[Output]:
         """All or nothing (a first build in steps being one unit); see the module docstring."""
@@ -95,10 +96,8 @@ class DiscoveryActor:
                 self._settings,
                 self._file,
                 self._cr_jobs,
-                self._pending,
+                self._lists,
             )
-            if self._pending:  # a handful of scopes, changed in place only by discarding: copied, not recorded
-                self._pending = set(self._pending)
             self.core.begin()
         try:
             out = self._step(message)
@@ -115,7 +114,7 @@ class DiscoveryActor:
         opened = self._opened if self._opened is not None else message
         delta = self.core.rollback()
         # The renderer's cache needs nothing: each entry is checked against the job it is asked to render.
-        self._counts_sent, self._settings, self._file, self._cr_jobs, self._pending = self._saved
+        self._counts_sent, self._settings, self._file, self._cr_jobs, self._lists = self._saved
         self._build = None
         out: list[Output] = []
         if self._sent_part:
@@ -146,21 +145,18 @@ class DiscoveryActor:
         if isinstance(message, CRJobsChanged):
             self._cr_jobs = message.jobs
             return self._reconfigure(message.seq)
-        envelope = message
-        event = input_of(envelope)
-        seq = envelope.seq
+        seq = message.seq
+        if isinstance(message, Configured):
+            settings = message.settings
+            raw = settings.prometheus_config.value() if settings.prometheus_config is not None else {}
+            try:
+                parsed = parse_prometheus_config(raw)
+            except PromConfigError as exc:
+                return [InputRejected(seq=seq, source="config", reason=f"config: {exc}")]
+            self._settings, self._file = settings, parsed
+            return self._reconfigure(seq)
+        event = input_of(message)
         match event:
-            case ConfigLoaded():
-                settings = settings_of(event)
-                if isinstance(settings, str):
-                    return [InputRejected(seq=seq, source="config", reason=settings)]
-                raw = settings.prometheus_config.value() if settings.prometheus_config is not None else {}
-                try:
-                    parsed = parse_prometheus_config(raw)
-                except PromConfigError as exc:
-                    return [InputRejected(seq=seq, source="config", reason=f"config: {exc}")]
-                self._settings, self._file = settings, parsed
-                return self._reconfigure(seq)
             case FileRead():
                 return self._outputs(seq, self.core.file_read(event.path, event.content))
             case KubeObjectChanged():
@@ -188,31 +184,29 @@ class DiscoveryActor:
                 )
                 return self._outputs(seq, result)
             case KubeWatchesPlanned():
-                self._pending = {(r, ns) for r, ns in event.scopes if r not in NOT_OURS}
-                self.core.kube_deferred = bool(self._pending)
+                self._lists = self._lists.plan(event.scopes, _OURS)
+                self.core.kube_deferred = self._lists.waiting
                 return []
             case KubeListSynced():
                 return self._listed(seq, event.resource, event.namespace)
-            case Tick():
-                return []
+            case ConfigLoaded() | Tick():
+                not_routed("discovery", event)  # a config arrives decoded, as ``Configured``
             case _:
                 assert_never(event)
 
     def _listed(self, seq: int, resource: str, namespace: str) -> list[Output]:
         """A planned scope's first list is in; when it was the last one, build what was deferred."""
-        if (resource, namespace) not in self._pending:
+        self._lists, complete = self._lists.listed(resource, namespace)
+        if not complete or not self.core.kube_deferred:
             return []
-        self._pending.discard((resource, namespace))
-        if self._pending or not self.core.kube_deferred:
-            return []
-        self._build = self.core.kube_flush_steps(BUILD_STEP_TARGETS)
+        self._build = FirstBuild(self.core)
         return self._build_step(seq)
 
     def _build_step(self, seq: int) -> list[Output]:
         """One step of the first build, and a request for the next while there is one."""
         if self._build is None:
             return []
-        result = next(self._build, None)
+        result = self._build.step()
         if result is None:
             self._build = None
             return []
@@ -227,19 +221,7 @@ class DiscoveryActor:
     def _reconfigure(self, seq: int) -> list[Output]:
         if self._settings is None:
             return []  # CR jobs before any config: kept, applied with the config
-        names = {job.job_name for job in self._file.jobs}
-        clashes = [job for job in self._cr_jobs if job.job_name in names]
-        merged = ParsedConfig(
-            jobs=self._file.jobs + tuple(job for job in self._cr_jobs if job.job_name not in names),
-            errors=self._file.errors
-            + tuple(
-                JobError(
-                    job=job.job_name, index=-1, message="a config file job has the same name; the CR job is skipped"
-                )
-                for job in clashes
-            ),
-            global_config=self._file.global_config,
-        )
+        merged = served_jobs(self._file, self._cr_jobs)
         settings = self._settings
         result = self.core.configure(
             merged,

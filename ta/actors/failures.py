@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import structlog
 
+from ta.actors.settings import Configured
 from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.events.config import ConfigLoaded
@@ -64,7 +65,7 @@ def revealed_secrets(plain: Any, redacted: Any) -> set[str]:
 
 def input_secrets(message: object) -> set[str]:
     """The secret values an input carries in memory (a config's, a Secret's); none in a replay."""
-    event = message.event if isinstance(message, Envelope) else message
+    event = message.event if isinstance(message, Envelope | Configured) else message
     found: set[str] = set()
     if isinstance(event, ConfigLoaded) and event.plain:
         with contextlib.suppress(orjson.JSONDecodeError):

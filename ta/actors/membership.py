@@ -1,10 +1,11 @@
 """The membership actor: collector pods in, collector sets out.
 
-In: journal envelopes carrying ``ConfigLoaded`` (namespace, selector, grace period), pod
-``KubeObjectChanged`` events and ``KubeObjectBatch``es (answered once), the pod list's ``KubeListSynced`` and
-``Tick``s (time passing can end a grace period). Out: ``CollectorsChanged`` whenever the set of collectors
-(name, node) differs from the last one sent, ``InputRejected`` notes, and a ``StepFailed`` note (instead of
-anything else) when a step raised: its changes are then taken back whole, as if the input had never come.
+In: the decoded config (``Configured``: namespace, selector, grace period) and journal envelopes carrying pod
+``KubeObjectChanged`` events and ``KubeObjectBatch``es (answered once), the watch plan, the pod list's
+``KubeListSynced`` and ``Tick``s (time passing can end a grace period); only those (``ta.actors.wiring``).
+Out: ``CollectorsChanged`` whenever the set of collectors (name, node) differs from the last one sent,
+``InputRejected`` notes, and a ``StepFailed`` note (instead of anything else) when a step raised: its changes
+are then taken back whole, as if the input had never come.
 
 When the journal says pods are being listed (``KubeWatchesPlanned``), nothing is published until that first
 list is complete (or the pod watch is unavailable): 50 collectors arriving one by one would otherwise reshuffle
@@ -18,7 +19,9 @@ from __future__ import annotations
 from typing import assert_never
 
 from ta.actors.failures import step_failed
-from ta.actors.settings import settings_of
+from ta.actors.holdback import FirstLists
+from ta.actors.settings import Configured
+from ta.actors.wiring import BY_NAME, not_routed
 from ta.core.membership import Membership, MembershipSettings, PodFacts, pod_facts
 from ta.core.objects.resources import PODS
 from ta.events.base import Envelope
@@ -37,81 +40,78 @@ from ta.events.inputs import input_of
 from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected, StepFailed
 
+Input = Envelope | Configured
 Output = CollectorsChanged | InputRejected | StepFailed
+_PODS = BY_NAME["membership"].takes_resource(KubeListSynced)
 
 
 class MembershipActor:
     def __init__(self) -> None:
         self._core = Membership()
         self._configured = False
-        self._waiting: set[tuple[str, str]] = set()  # planned pod scopes whose first list is not in yet
-        self._watched = False  # the journal plans a pod watch (``ta run``, or a replayed capture)
+        # Planned pod scopes whose first list is not in yet; ``planned``: the journal plans a pod watch (``ta run``,
+        # or a replayed capture).
+        self._lists = FirstLists()
 
     @property
     def holding(self) -> bool:
         """Whether nothing can be published yet: no config applied, or a planned first pod list not in."""
-        return not self._configured or bool(self._waiting)
+        return not self._configured or self._lists.waiting
 
-    def step(self, envelope: Envelope) -> list[Output]:
+    def step(self, message: Input) -> list[Output]:
         """All or nothing: a step that raises leaves the state as it was before the input."""
-        saved = (self._configured, self._waiting, self._watched)
-        if self._waiting:  # a handful of scopes, changed in place only by discarding: copied, not recorded
-            self._waiting = set(self._waiting)
+        saved = (self._configured, self._lists)
         self._core.begin()
         try:
-            out = self._step(envelope)
+            out = self._step(message)
         except Exception as exc:
             self._core.rollback()
-            self._configured, self._waiting, self._watched = saved
-            return [step_failed("membership", envelope, exc)]
+            self._configured, self._lists = saved
+            return [step_failed("membership", message, exc)]
         self._core.commit()
         return out
 
-    def _step(self, envelope: Envelope) -> list[Output]:
-        event = input_of(envelope)
+    def _step(self, message: Input) -> list[Output]:
         out: list[Output] = []
         complete = False  # this input completes the planned first pod list
-        match event:
-            case ConfigLoaded():
-                settings = settings_of(event)
-                if isinstance(settings, str):
-                    return [InputRejected(seq=envelope.seq, source="config", reason=settings)]
-                note = self._core.configure(
-                    MembershipSettings(
-                        namespace=settings.collector_namespace,
-                        selector=settings.collector_selector,
-                        grace_period=settings.collector_not_ready_grace_period,
-                    )
+        if isinstance(message, Configured):
+            settings = message.settings
+            note = self._core.configure(
+                MembershipSettings(
+                    namespace=settings.collector_namespace,
+                    selector=settings.collector_selector,
+                    grace_period=settings.collector_not_ready_grace_period,
                 )
-                if note is not None:
-                    # Not "config": the config was accepted; this is about pods seen before it.
-                    out.append(InputRejected(seq=envelope.seq, source="membership", reason=note))
-                self._configured = True
-            case KubeObjectChanged():
-                if event.resource != PODS or not self._pod_changed(event, out, envelope.seq):
-                    return out
-            case KubeObjectBatch():
-                if event.resource != PODS:
-                    return []
-                applied = [self._pod_changed(change, out, envelope.seq) for change in event.changes]
-                if not any(applied):
-                    return out
-            case KubeWatchesPlanned():
-                self._waiting = {(r, ns) for r, ns in event.scopes if r == PODS}
-                self._watched = self._watched or bool(self._waiting)
-            case KubeListSynced() | KubeResourceUnavailable():
-                listed = bool(self._waiting)
-                self._waiting.discard((event.resource, event.namespace))
-                complete = listed and not self._waiting
-            case Tick() | FileRead() | HttpSDResponse():
-                pass
-            case _:
-                assert_never(event)
-        if not self._configured or self._waiting:
+            )
+            if note is not None:
+                # Not "config": the config was accepted; this is about pods seen before it.
+                out.append(InputRejected(seq=message.seq, source="membership", reason=note))
+            self._configured = True
+        else:
+            event = input_of(message)
+            match event:
+                case KubeObjectChanged():
+                    if not self._pod_changed(event, out, message.seq):
+                        return out
+                case KubeObjectBatch():
+                    applied = [self._pod_changed(change, out, message.seq) for change in event.changes]
+                    if not any(applied):
+                        return out
+                case KubeWatchesPlanned():
+                    self._lists = self._lists.plan(event.scopes, _PODS)
+                case KubeListSynced() | KubeResourceUnavailable():
+                    self._lists, complete = self._lists.listed(event.resource, event.namespace)
+                case Tick():
+                    pass
+                case ConfigLoaded() | FileRead() | HttpSDResponse():
+                    not_routed("membership", event)  # a config arrives decoded, as ``Configured``
+                case _:
+                    assert_never(event)
+        if not self._configured or self._lists.waiting:
             return out
-        changed = self._core.changed(envelope.ts, settled=complete or not self._watched)
+        changed = self._core.changed(message.ts, settled=complete or not self._lists.planned)
         if changed is not None:
-            out.append(CollectorsChanged(seq=envelope.seq, collectors=changed))
+            out.append(CollectorsChanged(seq=message.seq, collectors=changed))
         return out
 
     def _pod_changed(self, event: KubeObjectChanged, out: list[Output], seq: int) -> bool:

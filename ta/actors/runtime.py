@@ -156,15 +156,25 @@ async def run_actor(
     returns a ``StepFailed`` note instead (``ta.actors.failures``). An exception that still reaches this loop
     comes from that rollback (or from an actor without one): the actor's state can no longer be trusted, so it
     is logged and ends the process (the supervisor restarts it, and a fresh start rebuilds every state).
+    Log lines written meanwhile carry ``actor`` and ``seq`` (structlog contextvars).
     """
-    async for message in inbox.messages():
-        try:
-            for output in step(message):
-                await emit(output)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("actor.state_lost", actor=name, message=type(message).__name__)
-            raise
-        finally:
-            inbox.done()
+    # Every line logged while a message is handled (by the step, its core, or the emits) carries the actor and the
+    # journal seq of the input it derives from. The loop runs in its own task (its own context): the seq variable
+    # is set per message, not bound and reset (~1 us less per message, a few hundred thousand at start-up).
+    tokens = structlog.contextvars.bind_contextvars(actor=name, seq=0)
+    seq_var = tokens["seq"].var
+    try:
+        async for message in inbox.messages():
+            seq_var.set(getattr(message, "seq", 0))
+            try:
+                for output in step(message):
+                    await emit(output)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("actor.state_lost", message=type(message).__name__)
+                raise
+            finally:
+                inbox.done()
+    finally:
+        structlog.contextvars.reset_contextvars(**tokens)

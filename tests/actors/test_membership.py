@@ -3,6 +3,7 @@
 import orjson
 
 from ta.actors.membership import MembershipActor
+from ta.actors.settings import Configured, decode_config
 from ta.events.base import Envelope, Journaled
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.events.config import ConfigLoaded
@@ -10,9 +11,11 @@ from ta.events.membership import CollectorsChanged
 from ta.events.problems import InputRejected
 
 
-def config(namespace: str) -> Envelope:
+def config(namespace: str) -> Configured:
     body = orjson.dumps({"collector_namespace": namespace, "config": {"scrape_configs": []}})
-    return Envelope(seq=1, ts=0.0, event=ConfigLoaded(body=body, source="test"))
+    decoded = decode_config(Envelope(seq=1, ts=0.0, event=ConfigLoaded(body=body, source="test")))
+    assert isinstance(decoded, Configured)
+    return decoded
 
 
 def pod(name: str, namespace: str, body: bytes | None = None) -> KubeObjectChanged:

@@ -5,9 +5,8 @@ import asyncio
 import orjson
 import pytest
 
-from ta.actors import discovery as discovery_actor
 from ta.app import build_pipeline, run_pipeline
-from ta.events.base import Envelope
+from ta.core.discovery import policy as discovery_policy
 from ta.events.cluster import KubeListSynced, KubeObjectChanged, KubeWatchesPlanned
 from ta.events.config import ConfigLoaded
 
@@ -18,16 +17,26 @@ async def test_watch_plan_reaches_membership_crs_and_discovery() -> None:
     started = asyncio.Event()
     task = asyncio.create_task(run_pipeline(p, sources=[], listeners=[], stop=stop, started=started))
     await started.wait()
-    plan = KubeWatchesPlanned(scopes=(("v1/pods", "otel"), ("discovery.k8s.io/v1/endpointslices", "")))
-    await p.sequencer.submit(Envelope(seq=1, ts=0.0, event=plan))
+    await p.sequencer.submit(
+        ConfigLoaded(body=orjson.dumps({"prometheus_cr": {"enabled": True}, "config": {}}), source="test")
+    )
     await p.sequencer.wait_drained()
-    assert p.discovery.core.kube_deferred
-    assert p.membership._waiting == {("v1/pods", "otel")}
+    assert not p.crs.holding  # configured, no plan yet: the CR actor is not waiting
+    monitors = "monitoring.coreos.com/v1/servicemonitors"
+    pods, slices = ("v1/pods", "otel"), ("discovery.k8s.io/v1/endpointslices", "")
+    plan = KubeWatchesPlanned(scopes=(pods, slices, (monitors, "")))
+    await p.sequencer.submit(plan)
+    await p.sequencer.wait_drained()
+    # Each actor holds back on exactly the scopes of the resources it takes.
+    assert p.discovery.core.kube_deferred and p.discovery._lists.pending == {pods, slices}  # pods: kubernetes_sd too
+    assert p.membership._lists.pending == {pods}
+    assert p.crs._lists.pending == {(monitors, "")} and p.crs.holding
     assert not p.sync.complete
     for resource, namespace in plan.scopes:
         await p.sequencer.submit(KubeListSynced(resource=resource, namespace=namespace, resource_version="1"))
     await p.sequencer.wait_drained()
-    assert not p.discovery.core.kube_deferred and not p.membership._waiting and p.sync.complete
+    assert not p.discovery.core.kube_deferred and not p.membership._lists.waiting and p.sync.complete
+    assert not p.crs.holding
     stop.set()
     await task
 
@@ -35,7 +44,7 @@ async def test_watch_plan_reaches_membership_crs_and_discovery() -> None:
 async def test_a_first_build_in_steps_lets_the_loop_run_and_is_not_ready_until_done(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(discovery_actor, "BUILD_STEP_TARGETS", 2)
+    monkeypatch.setattr(discovery_policy, "BUILD_STEP_TARGETS", 2)
     p = build_pipeline(clock=lambda: 0.0)
     stop = asyncio.Event()
     started = asyncio.Event()

@@ -1,6 +1,8 @@
 import asyncio
 
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 from ta.actors.runtime import InFlight, Mailbox, MailboxClosedError, run_actor
 
@@ -70,9 +72,16 @@ async def test_an_exception_out_of_a_step_ends_the_actor_loop() -> None:
     for i in (1, 2, 3):
         await box.put(i)
     await box.close()
-    with pytest.raises(RuntimeError, match="boom"):
+    with (
+        capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs,
+        pytest.raises(RuntimeError, match="boom"),
+    ):
         await run_actor("b", box, step, sink)
     assert out == [1]
+    # ... and is logged once, with the traceback, naming the message that broke the state.
+    [line] = logs
+    assert line["event"] == "actor.state_lost" and line["log_level"] == "error"
+    assert line["message"] == "int" and line["exc_info"] is True and line["actor"] == "b"
 
 
 async def test_many_producers_on_a_full_mailbox_lose_nothing_even_when_one_is_cancelled() -> None:

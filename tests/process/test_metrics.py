@@ -28,7 +28,11 @@ def test_sub_second_buckets_and_upstream_names() -> None:
     m.time_to_allocate.labels("SetTargets", "consistent-hashing").observe(0.002)
     text = m.render().decode()
     assert 'opentelemetry_allocator_time_to_allocate_bucket{le="0.0025",method="SetTargets"' in text
-    assert "opentelemetry_allocator_events_total" in text or "opentelemetry_allocator_events" in text
+    # The events counter under its Go TA name, with the ``_total`` suffix on the sample itself.
+    m.events.labels("kube").inc()
+    text = m.render().decode()
+    assert "# TYPE opentelemetry_allocator_events_total counter" in text.splitlines()
+    assert 'opentelemetry_allocator_events_total{source="kube"} 1.0' in text.splitlines()
 
 
 async def test_runtime_gauges_read_tasks_mailboxes_and_caches_at_scrape_time() -> None:

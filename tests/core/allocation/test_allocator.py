@@ -36,8 +36,14 @@ def test_unknown_strategy_error_is_a_value_error() -> None:
 
 
 def test_fallback_on_other_strategies_is_validated_and_ignored() -> None:
-    allocator = Allocator("consistent-hashing", fallback="least-weighted")
-    assert allocator.strategy == "consistent-hashing"
+    # Ignored: the same placements as without a fallback (asserting ``strategy`` alone only read back the argument).
+    with_fallback = Allocator("consistent-hashing", fallback="least-weighted")
+    plain = Allocator("consistent-hashing")
+    for allocator in (with_fallback, plain):
+        allocator.set_collectors(make_collectors(3))
+    targets = make_targets(40, node="node-9")  # on no collector's node: where a fallback would matter
+    assert with_fallback.update(upserts=targets) == plain.update(upserts=targets)
+    assert with_fallback.set_collectors(make_collectors(2)) == plain.set_collectors(make_collectors(2))
     with pytest.raises(UnknownStrategyError):
         Allocator("least-weighted", fallback="nope")
 
