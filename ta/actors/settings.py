@@ -5,15 +5,18 @@ In: ``ConfigLoaded`` events. Out: the ``TAConfig`` they carry, or the reason it 
 
 from __future__ import annotations
 
-import collections
-
 from ta.config.errors import ConfigError
 from ta.config.mapping import config_from_mapping
 from ta.config.model import TAConfig
+from ta.core.cache import LRU, BoundedCache
 from ta.events.config import ConfigLoaded
 
-_CACHE: collections.OrderedDict[bytes, TAConfig | str] = collections.OrderedDict()
-_CACHE_SIZE = 4
+_CACHE: BoundedCache[bytes, TAConfig | str] = BoundedCache(
+    "actors.settings",
+    bound=4,
+    policy=LRU,
+    reason="each actor asks once per config event; only the current config (and one being replaced) matter",
+)
 
 
 def settings_of(event: ConfigLoaded) -> TAConfig | str:
@@ -26,7 +29,4 @@ def settings_of(event: ConfigLoaded) -> TAConfig | str:
         result: TAConfig | str = config
     except (ConfigError, ValueError) as exc:
         result = f"journaled config cannot be used: {exc}"
-    _CACHE[key] = result
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return result
+    return _CACHE.put(key, result)
