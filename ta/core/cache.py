@@ -86,6 +86,7 @@ class BoundedCache(Generic[K, V]):
         count_hits: bool = True,
         family: bool = False,
     ) -> None:
+        self._family: _Family | None = None  # first: ``__del__`` reads it even when a check below refuses
         if policy not in POLICIES:
             raise ValueError(f"unknown cache policy {policy!r}")
         if bound < 1:
@@ -103,7 +104,6 @@ class BoundedCache(Generic[K, V]):
         self.hits = 0
         self.misses = 0
         self.evictions = 0
-        self._family: _Family | None = None
         _register(self, family)
 
     def __del__(self) -> None:
