@@ -1,6 +1,7 @@
 """Self-metrics under the upstream TA's names, on a registry of our own.
 
-In: observations from actors and the HTTP server (and the cache registry, read at scrape time). Out: Prometheus text exposition for ``GET /metrics``.
+In: observations from actors and the HTTP server (and the cache registry, read at scrape time). Out: Prometheus
+text exposition for ``GET /metrics``.
 Names and labels match upstream so dashboards keep working; histogram buckets suit sub-second timings,
 and per-subject gauges are removed or zeroed when their subject goes away.
 """
