@@ -3,7 +3,8 @@
 In: the cache registry, read when ``/metrics`` is scraped. Out: per cache name, ``ta_cache_entries`` (entries held,
 summed over a family's live tables), ``ta_cache_capacity`` (the entry bound of each table),
 ``ta_cache_hits_total`` (only for caches that count hits: hot-loop tables count misses only),
-``ta_cache_misses_total`` and ``ta_cache_evictions_total`` (entries removed to make room). A hit rate that falls,
+``ta_cache_misses_total`` and ``ta_cache_evictions_total`` (entries removed to make room; not for the
+``lru_cache``-backed memos, which do not count them). A hit rate that falls,
 or evictions that keep climbing, say a bound is too small for the cluster.
 """
 
@@ -39,5 +40,6 @@ class CacheCollector(Collector):
             if one.hits is not None:
                 hits.add_metric([one.name], one.hits)
             misses.add_metric([one.name], one.misses)
-            evictions.add_metric([one.name], one.evictions)
+            if one.evictions is not None:
+                evictions.add_metric([one.name], one.evictions)
         yield from (entries, capacity, hits, misses, evictions)

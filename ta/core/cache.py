@@ -2,9 +2,9 @@
 
 In: a name, an entry bound, an eviction policy and the reason for it, then keys and values from the caller. Out:
 ``BoundedCache`` (a dict-backed memo that never holds more than ``bound`` entries), ``memoize`` (the same in front
-of a function, instead of ``functools.lru_cache``), and the registry: ``caches()`` lists every cache by name,
-``cache_stats()`` gives their ``CacheStats`` (entries, hits, misses, evictions) for ``/metrics``, ``clear_all()``
-empties them all (tests).
+of a function; with ``LRU`` it is ``functools.lru_cache`` itself, registered), and the registry: ``caches()``
+lists every cache by name, ``cache_stats()`` gives their ``CacheStats`` (entries, hits, misses, evictions) for
+``/metrics``, ``clear_all()`` empties them all (tests).
 
 Every cache here holds the result of a pure function of its key (or interns an equal value), so a hit, a miss or
 an eviction can change speed and memory, never a result. Nothing depends on time, randomness or ``hash()`` order:
@@ -29,10 +29,11 @@ when its owner does) plus what the tables gone since had counted.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
-from typing import Final, Generic, ParamSpec, TypeVar
+from typing import Any, Final, Generic, ParamSpec, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -57,7 +58,7 @@ class CacheStats:
     entries: int
     hits: int | None
     misses: int
-    evictions: int  # entries removed to make room (not by ``clear``)
+    evictions: int | None  # entries removed to make room (not by ``clear``); None: not counted (``lru_cache``)
 
 
 class BoundedCache(Generic[K, V]):
@@ -171,6 +172,7 @@ class _Family:
     """Tables registered under one name: summed statistics, and a ``clear`` that reaches every live one."""
 
     def __init__(self, first: BoundedCache[object, object]) -> None:
+        self.name = first.name
         self.policy, self.bound, self.count_hits = first.policy, first.bound, first.count_hits
         self.live: weakref.WeakSet[BoundedCache[object, object]] = weakref.WeakSet()
         # What tables gone since had counted: hits, misses, evictions.
@@ -191,7 +193,8 @@ class _Family:
         for table in list(self.live):
             table.clear()
 
-    def stats(self, name: str) -> CacheStats:
+    def stats(self) -> CacheStats:
+        name = self.name
         tables = list(self.live)
         hits, misses, evictions = self.gone
         for table in tables:
@@ -210,7 +213,7 @@ class _Family:
         )
 
 
-_caches: dict[str, BoundedCache[object, object] | _Family] = {}
+_caches: dict[str, BoundedCache[object, object] | _Family | _LruMemo] = {}
 
 
 def _register(table: BoundedCache[K, V], family: bool) -> None:
@@ -237,10 +240,7 @@ def caches() -> Iterator[str]:
 
 def cache_stats() -> list[CacheStats]:
     """Every cache's figures, by name."""
-    return [
-        entry.stats(name) if isinstance(entry, _Family) else entry.stats()
-        for name, entry in sorted(_caches.items())
-    ]
+    return [entry.stats() for _name, entry in sorted(_caches.items())]
 
 
 def clear_all() -> None:
@@ -249,34 +249,59 @@ def clear_all() -> None:
         entry.clear()
 
 
+class _LruMemo:
+    """A ``memoize(policy=LRU)`` function's registry entry: ``functools.lru_cache`` does the work in C."""
+
+    def __init__(self, name: str, bound: int, function: Any) -> None:
+        self.name, self.bound, self.function = name, bound, function
+
+    def clear(self) -> None:
+        self.function.cache_clear()
+
+    def stats(self) -> CacheStats:
+        info = self.function.cache_info()
+        # lru_cache counts no evictions (and a call that raised is a miss that stored nothing): not reported.
+        return CacheStats(
+            name=self.name,
+            policy=LRU,
+            bound=self.bound,
+            tables=1,
+            entries=info.currsize,
+            hits=info.hits,
+            misses=info.misses,
+            evictions=None,
+        )
+
+
 def memoize(*, name: str, bound: int, policy: str, reason: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """``functools.lru_cache`` for pure functions, under this module's rule: named, bounded, observable.
 
-    Keys are the positional arguments (and the keyword ones, sorted by name, when given); ``f(a)`` and ``f(a, b)``
-    with ``b`` defaulted are different entries, as with ``lru_cache``.
+    ``LRU`` is ``functools.lru_cache`` itself (C speed, the key hashed once per call: these wrap hot lookups keyed
+    by tuples of rules), registered here; ``CLEAR_WHEN_FULL`` is a ``BoundedCache`` behind a small wrapper. Keys
+    are the arguments, as with ``lru_cache`` (``f(a)`` and ``f(a, b)`` with ``b`` defaulted are different entries).
     """
 
     def wrap(function: Callable[P, R]) -> Callable[P, R]:
+        if policy == LRU:
+            if not reason:
+                raise ValueError(f"cache {name!r}: say why this policy and bound")
+            if name in _caches:
+                raise ValueError(f"a cache named {name!r} exists already")
+            cached = functools.lru_cache(maxsize=bound)(function)
+            _caches[name] = _LruMemo(name, bound, cached)
+            return cached  # type: ignore[return-value]
         cache: BoundedCache[Hashable, R] = BoundedCache(name, bound=bound, policy=policy, reason=reason)
-        data = cache.data
-        lru = policy == LRU
+        get, put = cache.data.get, cache.put
 
+        @functools.wraps(function)
         def memoized(*args: P.args, **kwargs: P.kwargs) -> R:
             key: Hashable = args if not kwargs else (args, tuple(sorted(kwargs.items())))
-            found = data.get(key, _MISS)
+            found = get(key, _MISS)
             if found is _MISS:
-                return cache.put(key, function(*args, **kwargs))
+                return put(key, function(*args, **kwargs))
             cache.hits += 1
-            if lru:
-                del data[key]
-                data[key] = found  # type: ignore[assignment]
             return found  # type: ignore[return-value]
 
-        memoized.__name__ = function.__name__
-        memoized.__qualname__ = function.__qualname__
-        memoized.__doc__ = function.__doc__
-        memoized.__module__ = function.__module__
-        memoized.__wrapped__ = function  # type: ignore[attr-defined]
         return memoized
 
     return wrap

@@ -403,8 +403,11 @@ _compiled_by_id: BoundedCache[int, _Compiled] = BoundedCache(
     "targets.compiled_jobs",
     bound=1024,
     policy=CLEAR_WHEN_FULL,
-    reason="once per group; a config has far fewer jobs than the bound, and each new config brings new objects",
+    reason="once per group (read through a bound dict.get: no bookkeeping on a hit); a config has far fewer jobs "
+    "than the bound, and each new config brings new objects",
+    count_hits=False,
 )
+_compiled_get = _compiled_by_id.data.get
 
 
 def _compiled(settings: JobSettings) -> _Compiled:
@@ -414,7 +417,7 @@ def _compiled(settings: JobSettings) -> _Compiled:
     about as much as building two targets -- per group. The id() is only a cache key (the entry holds the object, so
     the id cannot be reused meanwhile, and is checked), never part of a result.
     """
-    found = _compiled_by_id.get(id(settings))
+    found = _compiled_get(id(settings))
     if found is not None and found.settings is settings:
         return found
     rules = filter_rules(settings.relabel_configs, settings.name_validation_scheme)

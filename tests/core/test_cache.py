@@ -143,7 +143,7 @@ def test_memoize_calls_once_per_key_and_evicts_by_policy(names: list[str]) -> No
     assert calls == [(1, 2), (1, 2), (5, 0), (1, 2)]
     assert add.__name__ == "add" and add.__doc__ == "Adds."
     stats = _stats("t.memo")
-    assert (stats.hits, stats.misses, stats.evictions, stats.entries) == (1, 4, 2, 2)
+    assert (stats.hits, stats.misses, stats.evictions, stats.entries) == (1, 4, None, 2)  # lru_cache counts none
 
 
 def test_every_process_cache_is_registered_bounded_and_resettable() -> None:
@@ -170,3 +170,20 @@ def test_every_process_cache_is_registered_bounded_and_resettable() -> None:
     } <= listed
     clear_all()
     assert all(s.entries == 0 for s in cache_stats())
+
+
+def test_memoize_clear_when_full_is_a_bounded_cache(names: list[str]) -> None:
+    names.append("t.memo_cwf")
+    calls: list[str] = []
+
+    @memoize(name="t.memo_cwf", bound=2, policy=CLEAR_WHEN_FULL, reason="test")
+    def upper(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    assert [upper(t) for t in ("a", "a", "b", "c", "a")] == ["A", "A", "B", "C", "A"]
+    assert calls == ["a", "b", "c", "a"]  # "c" cleared the full table
+    stats = _stats("t.memo_cwf")
+    assert (stats.hits, stats.misses, stats.evictions, stats.entries) == (1, 4, 2, 2)
+    clear_all()
+    assert _stats("t.memo_cwf").entries == 0
