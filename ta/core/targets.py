@@ -286,8 +286,11 @@ _shapes: BoundedCache[tuple[Plan, tuple[str, ...]], dict[tuple[str, ...], _Shape
     "targets.shapes",
     bound=4096,
     policy=CLEAR_WHEN_FULL,
-    reason="once per group; the working set (group kinds per plan) is far below the bound",
+    reason="once per group (read through a bound dict.get: no bookkeeping on a hit); the working set (group kinds "
+    "per plan) is far below the bound",
+    count_hits=False,
 )
+_shapes_get = _shapes.data.get
 _SHAPES_PER_GROUP_KIND = 4096  # each inner table: cleared when full, checked once per group
 
 
@@ -324,7 +327,7 @@ def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ..
 
 def _shapes_for(plan: Plan, group_names: tuple[str, ...]) -> dict[tuple[str, ...], _Shape | object]:
     key = (plan, group_names)
-    shapes = _shapes.get(key)
+    shapes = _shapes_get(key)
     if shapes is None:
         shapes = _shapes.put(key, {})
     elif len(shapes) >= _SHAPES_PER_GROUP_KIND:
