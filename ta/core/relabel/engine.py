@@ -30,7 +30,6 @@ from ta.core.relabel.regex import Regex, compile_regex
 UTF8 = "utf8"
 LEGACY = "legacy"
 
-_MISS = object()
 _LEGACY_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _LEGACY_REST = _LEGACY_FIRST | frozenset("0123456789")
 
@@ -163,7 +162,7 @@ def _replace_step(config: RelabelConfig, regex: Regex, scheme: str) -> Step:
         return expand_value
 
     memo = _rule_memo()
-    seen, put = memo.data.get, memo.put
+    memo_data, put = memo.data, memo.put
 
     def outcome(value: str) -> tuple[str, str] | None:
         groups = regex.groups(value)
@@ -176,11 +175,9 @@ def _replace_step(config: RelabelConfig, regex: Regex, scheme: str) -> Step:
 
     def step(b: LabelBuilder) -> bool:
         value = source(b.cur)
-        result = seen(value, _MISS)
-        if result is _MISS:
-            result = put(value, outcome(value))
+        result = memo_data[value] if value in memo_data else put(value, outcome(value))
         if result is not None:
-            b.set(*result)
+            b.set(result[0], result[1])
         return True
 
     return step
@@ -219,7 +216,7 @@ def _case_step(config: RelabelConfig, mapping: Callable[[str], str]) -> Step:
 def _labelmap_step(config: RelabelConfig, regex: Regex) -> Step:
     template = Template.of(config.replacement, regex.group_names)
     memo = _rule_memo()
-    seen, put = memo.data.get, memo.put
+    memo_data, put = memo.data, memo.put
 
     def new_name(name: str) -> str | None:
         groups = regex.groups(name)
@@ -227,9 +224,7 @@ def _labelmap_step(config: RelabelConfig, regex: Regex) -> Step:
 
     def step(b: LabelBuilder) -> bool:
         for name, value in b.items():
-            mapped = seen(name, _MISS)
-            if mapped is _MISS:
-                mapped = put(name, new_name(name))
+            mapped = memo_data[name] if name in memo_data else put(name, new_name(name))
             if mapped is not None:
                 b.set(mapped, value)
         return True
