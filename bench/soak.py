@@ -20,7 +20,7 @@ What runs, all on 127.0.0.1:
 - one simulated collector per collector pod, polling ``/jobs`` and its own
   ``/jobs/<job>/targets?collector_id=`` every ~5 s with jitter;
 - a sampler every ~10 s: ``VmRSS`` of ta from ``/proc``, and from ``/metrics`` the asyncio task count, the
-  mailbox depths and the cache sizes (``ta_event_loop_tasks``, ``ta_mailbox_depth``, ``ta_cache_entries``);
+  mailbox depths and the cache sizes (``ta_event_loop_tasks``, ``ta_mailbox_depth``, ``ta_store_entries``);
 - faults, one after the other after a warm-up: a 5xx storm (every request answers 503, open watches
   dropped), a 410 storm (history compacted every second: every watch ends with 410 Gone and re-lists), a 403
   on ServiceMonitors appearing mid-run (open watches dropped, then every request forbidden), an API server
@@ -345,8 +345,8 @@ def parse_metrics(text: str) -> dict[str, float]:
             out["tail_mib"] = float(line.split()[1]) / 2**20
         elif line.startswith("ta_mailbox_depth{"):
             out["mailbox:" + line.split('actor="', 1)[1].split('"', 1)[0]] = float(line.rsplit(" ", 1)[1])
-        elif line.startswith("ta_cache_entries{"):
-            out["cache:" + line.split('cache="', 1)[1].split('"', 1)[0]] = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("ta_store_entries{"):
+            out["cache:" + line.split('store="', 1)[1].split('"', 1)[0]] = float(line.rsplit(" ", 1)[1])
     return out
 
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, BoundedCache
 from ta.core.base.model import Collector
 from ta.core.base.undo import UndoLog
 from ta.core.gocompat.timefmt import parse_rfc3339
@@ -64,16 +65,20 @@ class PodFacts(NamedTuple):
 
 # Bounded tables sharing what repeats between pods (a workload's replicas have the same labels, nodes, phases and
 # often start times): membership holds facts for every pod of its namespace. Identity and speed only, never results.
-_SHARED_LIMIT = 1 << 16
-_shared: dict[object, object] = {}
-_times: dict[str, float | None] = {}
+# ``ta.core.base.cache`` tables, cleared when full.
+_REPEATS = "a namespace's pods repeat far fewer distinct values than the bound; a full table means they changed"
+_shared: BoundedCache[object, object] = BoundedCache(
+    "membership.shared", bound=1 << 16, policy=CLEAR_WHEN_FULL, reason=_REPEATS
+)
+_times: BoundedCache[str, float | None] = BoundedCache(
+    "membership.times", bound=1 << 16, policy=CLEAR_WHEN_FULL, reason=_REPEATS
+)
+_times_get = _times.data.get
+_UNKNOWN = object()
 
 
 def _share(value: T) -> T:
-    found = _shared.setdefault(value, value)
-    if len(_shared) > _SHARED_LIMIT:
-        _shared.clear()
-    return found  # type: ignore[return-value]
+    return _shared.intern(value)  # type: ignore[return-value]
 
 
 def _label_pairs(raw: Mapping[Any, Any]) -> tuple[tuple[str, str], ...]:
@@ -85,12 +90,11 @@ def _label_pairs(raw: Mapping[Any, Any]) -> tuple[tuple[str, str], ...]:
 def _time(value: object) -> float | None:
     if not isinstance(value, str):
         return None
-    if value in _times:
-        return _times[value]
-    if len(_times) >= _SHARED_LIMIT:
-        _times.clear()
-    found = _times[value] = parse_rfc3339(value)
-    return found
+    found = _times_get(value, _UNKNOWN)
+    if found is _UNKNOWN:
+        return _times.put(value, parse_rfc3339(value))
+    _times.hits += 1
+    return found  # type: ignore[return-value]
 
 
 def pod_facts(obj: Mapping[str, Any]) -> PodFacts | str:

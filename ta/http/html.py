@@ -33,7 +33,6 @@ sorts it (byte order of names, numeric order of target hashes).
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -42,6 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote_plus
 
+from ta.core.base.cache import LRU, memoize
 from ta.core.base.nodes import node_of
 
 # Upstream's debug handlers set both headers; the index handler sets only a bare content type (no
@@ -93,10 +93,14 @@ def html_escape(text: str) -> str:
     return text.translate(_HTML_TABLE) if _HTML_SPECIAL.search(text) else text
 
 
-@functools.lru_cache(maxsize=4096)
+@memoize(
+    name="http.query_escape",
+    bound=4096,
+    policy=LRU,
+    reason="job and collector names repeat on every row of a listing; the bound keeps invented names from growing it",
+)
 def query_escape(value: str) -> str:
     """Go ``url.QueryEscape``; undecodable bytes (as surrogates) are escaped as the bytes they were."""
-    # Cached: job and collector names repeat on every row of a listing; the bound keeps it small.
     return quote_plus(_to_bytes(value), safe="")
 
 

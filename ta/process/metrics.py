@@ -1,6 +1,7 @@
 """Self-metrics under the upstream TA's names, on a registry of our own.
 
-In: observations from actors and the HTTP server. Out: Prometheus text exposition for ``GET /metrics``.
+In: observations from actors and the HTTP server (and the cache registry, read at scrape time). Out: Prometheus
+text exposition for ``GET /metrics``.
 Names and labels match upstream so dashboards keep working; histogram buckets suit sub-second timings,
 and per-subject gauges are removed or zeroed when their subject goes away.
 """
@@ -22,6 +23,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ta.process.cache_metrics import CacheCollector
 from ta.process.runtime_metrics import register_runtime
 
 FAST_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -37,6 +39,7 @@ class Metrics:
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         register_runtime(self.registry)
+        self.registry.register(CacheCollector())
         r = self.registry
         self.targets = Gauge(
             "opentelemetry_allocator_targets",
@@ -175,7 +178,9 @@ class _RuntimeCollector(Collector):
         for name, size in sorted(self._mailboxes().items()):
             depth.add_metric([name], size)
         yield depth
-        entries = GaugeMetricFamily("ta_cache_entries", "Entries held by each long-lived cache.", labels=["cache"])
+        entries = GaugeMetricFamily(
+            "ta_store_entries", "Entries held by each long-lived store (answers, objects, the tail).", labels=["store"]
+        )
         for name, size in sorted(self._caches().items()):
             entries.add_metric([name], size)
         yield entries

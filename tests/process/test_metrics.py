@@ -42,7 +42,18 @@ async def test_runtime_gauges_read_tasks_mailboxes_and_caches_at_scrape_time() -
     assert _value(m, "ta_mailbox_depth", actor="discovery") == 2
     depths["discovery"] = 0
     assert _value(m, "ta_mailbox_depth", actor="discovery") == 0
-    assert _value(m, "ta_cache_entries", cache="view_answers") == 7
+    assert _value(m, "ta_store_entries", store="view_answers") == 7
     assert _value(m, "ta_events_tail_bytes") == 4096
     tasks = _value(m, "ta_event_loop_tasks")
     assert tasks is not None and tasks >= 1  # this test's own task
+
+
+async def test_every_metric_family_is_exposed_once() -> None:
+    # Two collectors yielding one family name would give Prometheus a second TYPE line, which it rejects.
+    from ta.core.base import cache
+
+    cache.BoundedCache(name="t.exposed_once", bound=2, policy=cache.CLEAR_WHEN_FULL, reason="test")
+    m = Metrics()
+    m.watch_runtime(lambda: {"discovery": 0}, lambda: {"view_answers": 1}, lambda: 0)
+    types = [line.split()[2] for line in m.render().decode().splitlines() if line.startswith("# TYPE ")]
+    assert len(types) == len(set(types)), sorted(t for t in types if types.count(t) > 1)

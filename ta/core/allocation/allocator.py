@@ -337,6 +337,64 @@ class Allocator:
     def __len__(self) -> int:
         return len(self._targets)
 
+    def check_invariants(self) -> None:
+        """Raise ``AssertionError`` naming the first broken rule of the bookkeeping; changes nothing.
+
+        For tests (run after every operation): the held targets, owners, served sets, unassigned set, tally and
+        the strategy's choices are updated in several places and must always agree. O(targets + collectors).
+        """
+        targets, owner, served, collectors = self._targets, self._owner, self._served, self._collectors
+
+        def check(ok: bool, message: str) -> None:
+            if not ok:
+                raise AssertionError(f"allocator invariant broken: {message}")
+
+        check((self._records is None) == (self._saved is None), "a step is half open (records vs saved state)")
+        check(
+            all(target_hash == target.hash for target_hash, target in targets.items()),
+            "a target held under another hash",
+        )
+        stray = sorted(owner.keys() - targets.keys())
+        check(not stray, f"owners of targets not held: {stray[:5]}")
+        gone = sorted({name for name in owner.values() if name not in collectors})
+        check(not gone, f"targets owned by collectors not in the set: {gone[:5]}")
+        check(
+            self._unassigned == targets.keys() - owner.keys(),
+            "unassigned is not exactly the held targets without owner",
+        )
+        check(served.keys() == collectors.keys(), f"served sets {sorted(served)} for collectors {sorted(collectors)}")
+        by_owner: dict[str, set[int]] = {name: set() for name in collectors}
+        for target_hash, name in owner.items():
+            by_owner.setdefault(name, set()).add(target_hash)
+        for name in sorted(served):
+            check(served[name] == by_owner[name], f"served[{name!r}] disagrees with the owners")
+        if self._targets_in_order:
+            keys = [(target.job, target.hash) for target in targets.values()]
+            check(keys == sorted(keys), "targets flagged in (job, hash) order are not")
+        tally = self._tally
+        if self._ordered:
+            totals: dict[str, int] = {}
+            per_job: dict[str, dict[str, int]] = {}
+            for target_hash, name in owner.items():
+                totals[name] = totals.get(name, 0) + 1
+                counts = per_job.setdefault(targets[target_hash].job, {})
+                counts[name] = counts.get(name, 0) + 1
+            check(tally.totals == totals, f"tally totals {tally.totals} != owners' counts {totals}")
+            check(tally.per_job == per_job, "tally per-job counts disagree with the owners")
+            if collectors:
+                check(not self._unassigned, "an ordered strategy left targets unassigned while collectors exist")
+        else:
+            check(not tally.totals and not tally.per_job, "an unordered strategy's tally is not empty")
+        # The strategy's view: every held target is where the strategy puts it. Asked only where ``choose`` is a
+        # pure lookup (an ordered strategy ranks collectors for an unassigned target, which updates its heap).
+        choose = self._strategy.choose
+        for target_hash in sorted(targets):
+            current = owner.get(target_hash, "")
+            if self._ordered and not current:
+                continue
+            chosen = choose(targets[target_hash], current)
+            check(chosen == current, f"target {target_hash} is on {current!r} but the strategy puts it on {chosen!r}")
+
     def _add(self, fresh: list[Target]) -> None:
         """Hold new targets (sorted by (job, hash)), unassigned for now."""
         targets = self._targets

@@ -24,7 +24,6 @@ only C-level tuple picks, the per-target rules and the hash.
 
 from __future__ import annotations
 
-import functools
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -34,6 +33,7 @@ from operator import itemgetter
 
 import xxhash
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, LRU, BoundedCache, memoize
 from ta.core.base.labels import LabelSet
 from ta.core.base.labels import merge as merge_labels
 from ta.core.base.model import Merger, Target, TargetGroup, served_labels
@@ -151,7 +151,12 @@ def seeds(settings: JobSettings) -> tuple[tuple[str, str], ...]:
     return base + params
 
 
-@functools.lru_cache(maxsize=1024)
+@memoize(
+    name="targets.filter_rules",
+    bound=1024,
+    policy=LRU,
+    reason="looked up per job (per group on the reference path); compiling a job's rules is costly",
+)
 def filter_rules(configs: tuple[RelabelConfig, ...], scheme: str = UTF8) -> RuleSet:
     """The rules the TA runs for a job under the relabel-config filter strategy (sharding neutralised)."""
     return compile_rules((DISABLE_SHARDING_RULE, *configs, DROP_DISABLE_SHARDING_RULE), name_validation=scheme)
@@ -223,7 +228,6 @@ def _reference_target(
 # Stands in for an absent label at index 0 of a target's "pool" (see _Shape).
 _ABSENT = ("", "")
 _VALUE: Callable[[tuple[str, str]], str] = itemgetter(1)
-_SHAPE_LIMIT = 4096
 Pool = tuple[tuple[str, str], ...]
 Picker = Callable[[Pool], Pool]
 
@@ -261,7 +265,18 @@ class _Shape:
 
 
 _UNPLANNABLE = object()  # a label tuple with a repeated name: left to the reference path
-_shapes: dict[tuple[Plan, tuple[str, ...]], dict[tuple[str, ...], _Shape | object]] = {}
+# (plan, group label names) -> that group kind's shapes by target label names. Cleared when full: looked up once
+# per group, and a cluster has far fewer group kinds per plan than the bound (a full table means they changed).
+_shapes: BoundedCache[tuple[Plan, tuple[str, ...]], dict[tuple[str, ...], _Shape | object]] = BoundedCache(
+    "targets.shapes",
+    bound=4096,
+    policy=CLEAR_WHEN_FULL,
+    reason="once per group (read through a bound dict.get: no bookkeeping on a hit); the working set (group kinds "
+    "per plan) is far below the bound",
+    count_hits=False,
+)
+_shapes_get = _shapes.data.get
+_SHAPES_PER_GROUP_KIND = 4096  # each inner table: cleared when full, checked once per group
 
 
 def _merger(indices: Sequence[int]) -> Merger:
@@ -297,12 +312,10 @@ def _shape(plan: Plan, group_names: tuple[str, ...], target_names: tuple[str, ..
 
 def _shapes_for(plan: Plan, group_names: tuple[str, ...]) -> dict[tuple[str, ...], _Shape | object]:
     key = (plan, group_names)
-    shapes = _shapes.get(key)
+    shapes = _shapes_get(key)
     if shapes is None:
-        if len(_shapes) >= _SHAPE_LIMIT:
-            _shapes.clear()
-        shapes = _shapes[key] = {}
-    elif len(shapes) >= _SHAPE_LIMIT:
+        shapes = _shapes.put(key, {})
+    elif len(shapes) >= _SHAPES_PER_GROUP_KIND:
         shapes.clear()
     return shapes
 
@@ -374,8 +387,15 @@ class _Compiled:
     reasons: tuple[str, ...]
 
 
-_COMPILED_LIMIT = 1024
-_compiled_by_id: dict[int, _Compiled] = {}
+_compiled_by_id: BoundedCache[int, _Compiled] = BoundedCache(
+    "targets.compiled_jobs",
+    bound=1024,
+    policy=CLEAR_WHEN_FULL,
+    reason="once per group (read through a bound dict.get: no bookkeeping on a hit); a config has far fewer jobs "
+    "than the bound, and each new config brings new objects",
+    count_hits=False,
+)
+_compiled_get = _compiled_by_id.data.get
 
 
 def _compiled(settings: JobSettings) -> _Compiled:
@@ -385,7 +405,7 @@ def _compiled(settings: JobSettings) -> _Compiled:
     about as much as building two targets -- per group. The id() is only a cache key (the entry holds the object, so
     the id cannot be reused meanwhile, and is checked), never part of a result.
     """
-    found = _compiled_by_id.get(id(settings))
+    found = _compiled_get(id(settings))
     if found is not None and found.settings is settings:
         return found
     rules = filter_rules(settings.relabel_configs, settings.name_validation_scheme)
@@ -397,13 +417,15 @@ def _compiled(settings: JobSettings) -> _Compiled:
         plan=compile_plan(rules.configs, settings.name_validation_scheme, seeded),
         reasons=_reasons(rules),
     )
-    if len(_compiled_by_id) >= _COMPILED_LIMIT:
-        _compiled_by_id.clear()
-    _compiled_by_id[id(settings)] = compiled
-    return compiled
+    return _compiled_by_id.put(id(settings), compiled)
 
 
-@functools.lru_cache(maxsize=1024)
+@memoize(
+    name="targets.drop_reasons",
+    bound=1024,
+    policy=LRU,
+    reason="looked up when a job's settings object is new; one tuple of strings per rule set",
+)
 def _reasons(rules: RuleSet) -> tuple[str, ...]:
     """Drop reasons by ``Plan.run`` result: rule ``i`` at index ``i``, and ``-1`` (empty address) last."""
     # Index 0 is the prepended sharding rule, so the user's rule i is at i + 1.

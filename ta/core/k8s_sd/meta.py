@@ -12,6 +12,8 @@ import sys
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, BoundedCache
+
 Obj = Mapping[str, Any]
 
 META = "__meta_kubernetes_"
@@ -84,36 +86,46 @@ def sanitize_label_name(name: str) -> str:
     return _INVALID_RUNE.sub("_", name)
 
 
-# (kind, key) -> the interned label and present-label names of one label/annotation key. A cluster has few distinct
-# keys and every object repeats them: one cached name string instead of one per object (and no re-sanitising).
-_FAMILY_LIMIT = 1 << 16
-_family_names: dict[tuple[str, str], tuple[str, str]] = {}
+# Interning tables (``ta.core.base.cache``, cleared when full: identity is only about memory, never about results). A
+# cluster has few distinct keys and values and every object repeats them: one shared string or pair instead of one
+# per object (and no re-sanitising).
+_INTERNED = "a cluster's distinct label keys and values are far fewer than the bound; a full table means they changed"
+# (prefix, key) -> the interned label and present-label names of one label/annotation key.
+_family_names: BoundedCache[tuple[str, str], tuple[str, str]] = BoundedCache(
+    "k8s_sd.family_names", bound=1 << 16, policy=CLEAR_WHEN_FULL, reason=_INTERNED
+)
 # present-label name -> the ("<name>", "true") pair, shared by every object that has the key.
-_present_pairs: dict[str, tuple[str, str]] = {}
-# (name, value) -> one pair object for all equal pairs; (prefix, *map items) -> that map's family pairs.
-_PAIRS_LIMIT = 1 << 17
-_pairs: dict[tuple[str, str], tuple[str, str]] = {}
-_families: dict[tuple[object, ...], tuple[tuple[str, str], ...]] = {}
+_present_pairs: BoundedCache[str, tuple[str, str]] = BoundedCache(
+    "k8s_sd.present_pairs", bound=1 << 16, policy=CLEAR_WHEN_FULL, reason=_INTERNED
+)
+# (name, value) -> one pair object for all equal pairs: per label of every object, so hits are not counted.
+_pairs: BoundedCache[tuple[str, str], tuple[str, str]] = BoundedCache(
+    "k8s_sd.pairs", bound=1 << 17, policy=CLEAR_WHEN_FULL, reason=_INTERNED, count_hits=False
+)
+_pairs_get = _pairs.data.get
+# (prefix, *map items) -> that map's family pairs.
+_families: BoundedCache[tuple[object, ...], tuple[tuple[str, str], ...]] = BoundedCache(
+    "k8s_sd.families", bound=1 << 16, policy=CLEAR_WHEN_FULL, reason=_INTERNED
+)
 
 
 def family_names(prefix: str, key: str) -> tuple[str, str]:
     """``(<prefix>_<sanitised key>, <prefix>present_<sanitised key>)`` for ``prefix`` like ``..._pod_label``."""
     found = _family_names.get((prefix, key))
     if found is None:
-        if len(_family_names) >= _FAMILY_LIMIT:
-            _family_names.clear()
-            _present_pairs.clear()
         name = sanitize_label_name(key)
-        found = _family_names[(prefix, key)] = (sys.intern(f"{prefix}_{name}"), sys.intern(f"{prefix}present_{name}"))
+        found = _family_names.put(
+            (prefix, key), (sys.intern(f"{prefix}_{name}"), sys.intern(f"{prefix}present_{name}"))
+        )
     return found
 
 
 def shared_pair(name: str, value: str) -> tuple[str, str]:
     """One ``(name, value)`` pair object for every object with that label value (values repeat across a workload)."""
     pair = (name, value)
-    found = _pairs.setdefault(pair, pair)
-    if len(_pairs) > _PAIRS_LIMIT:
-        _pairs.clear()
+    found = _pairs_get(pair)
+    if found is None:
+        return _pairs.put(pair, pair)
     return found
 
 
@@ -143,9 +155,7 @@ def family(prefix: str, values: object) -> tuple[tuple[str, str], ...]:
                 built[present] = present_pair(present)
         found = tuple(sorted(built.values()))
         if key is not None:
-            if len(_families) >= _FAMILY_LIMIT:
-                _families.clear()
-            _families[key] = found
+            _families.put(key, found)
     return found
 
 
@@ -153,7 +163,7 @@ def present_pair(name: str) -> tuple[str, str]:
     """The shared ``(name, "true")`` pair of a present-label."""
     pair = _present_pairs.get(name)
     if pair is None:
-        pair = _present_pairs[name] = (name, PRESENT)
+        pair = _present_pairs.put(name, (name, PRESENT))
     return pair
 
 

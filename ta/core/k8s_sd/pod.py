@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, BoundedCache
 from ta.core.base.labels import LabelSet, label_set
 from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.meta import (
@@ -117,9 +118,14 @@ def pod_label_pairs(pod: Obj) -> LabelSet:
     return tuple(sorted(shared + unique))
 
 
-# Bounded (cleared when full): identity only, never results.
-_PARTS_LIMIT = 1 << 16
-_parts: dict[LabelSet, LabelSet] = {}
+# One tuple for every pod with the same shared part (``ta.core.base.cache``, cleared when full: identity only, never
+# results).
+_parts: BoundedCache[LabelSet, LabelSet] = BoundedCache(
+    "k8s_sd.pod_parts",
+    bound=1 << 16,
+    policy=CLEAR_WHEN_FULL,
+    reason="a cluster has far fewer workload-and-node kinds than the bound; a full table means they changed",
+)
 
 
 def pod_label_parts(pod: Obj) -> tuple[LabelSet, LabelSet]:
@@ -147,11 +153,7 @@ def pod_label_parts(pod: Obj) -> tuple[LabelSet, LabelSet]:
         shared_pair(POD_PHASE, as_str(status.get("phase"))),
         shared_pair(POD_READY, pod_ready(pod)),
     )
-    found = _parts.get(shared)
-    if found is None:
-        if len(_parts) >= _PARTS_LIMIT:
-            _parts.clear()
-        found = _parts[shared] = shared
+    found = _parts.intern(shared)
     unique = (
         (POD_IP, as_str(status.get("podIP"))),
         (POD_NAME, as_str(metadata.get("name"))),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import itemgetter
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, BoundedCache
 from ta.core.base.labels import LabelSet
 from ta.core.k8s_sd.meta import (
     ADDRESS_LABEL,
@@ -93,14 +94,24 @@ class PodFacts:
 
 _NAME = itemgetter(0)
 _INIT = {False: (CONTAINER_INIT, "false"), True: (CONTAINER_INIT, "true")}
-_NAMES_LIMIT = 4096
-# Bounded interning tables (cleared when full: identity is only about memory, never about results).
-_SHARED_LIMIT = 1 << 17
-_owns: dict[ContainerPort, LabelSet] = {}
-_ports: dict[ContainerPort, ContainerPort] = {}
-_port_sets: dict[tuple[ContainerPort, ...], tuple[tuple[ContainerPort, ...], tuple[LabelSet, ...]]] = {}
+# Interning tables (``ta.core.base.cache``, cleared when full: identity is only about memory, never about results).
+_SHARED = "a cluster's workloads declare far fewer distinct ports than the bound; a full table means they changed"
+_owns: BoundedCache[ContainerPort, LabelSet] = BoundedCache(
+    "k8s_sd.port_labels", bound=1 << 17, policy=CLEAR_WHEN_FULL, reason=_SHARED
+)
+_ports: BoundedCache[ContainerPort, ContainerPort] = BoundedCache(
+    "k8s_sd.ports", bound=1 << 17, policy=CLEAR_WHEN_FULL, reason=_SHARED
+)
+_port_sets: BoundedCache[tuple[ContainerPort, ...], tuple[tuple[ContainerPort, ...], tuple[LabelSet, ...]]] = (
+    BoundedCache("k8s_sd.port_sets", bound=1 << 17, policy=CLEAR_WHEN_FULL, reason=_SHARED)
+)
 # The label names of a pod's labels -> one shared frozenset (pods of one workload have the same names).
-_names: dict[tuple[str, ...], frozenset[str]] = {}
+_names: BoundedCache[tuple[str, ...], frozenset[str]] = BoundedCache(
+    "k8s_sd.pod_label_names",
+    bound=4096,
+    policy=CLEAR_WHEN_FULL,
+    reason="one entry per distinct label-name tuple (a workload kind); far fewer than the bound",
+)
 
 
 def _container_pairs(port: ContainerPort, protocol: str) -> LabelSet:
@@ -117,19 +128,14 @@ def _container_pairs(port: ContainerPort, protocol: str) -> LabelSet:
 
 def _shared_port(port: ContainerPort) -> ContainerPort:
     """One ``ContainerPort`` object for every pod declaring the same port (the replicas of a workload)."""
-    found = _ports.setdefault(port, port)
-    if len(_ports) > _SHARED_LIMIT:
-        _ports.clear()
-    return found
+    return _ports.intern(port)
 
 
 def _own(port: ContainerPort) -> LabelSet:
     """A port's container labels with its own protocol, shared by every pod with the same container port."""
     found = _owns.get(port)
     if found is None:
-        if len(_owns) >= _SHARED_LIMIT:
-            _owns.clear()
-        found = _owns[port] = _container_pairs(port, port.protocol)
+        found = _owns.put(port, _container_pairs(port, port.protocol))
     return found
 
 
@@ -137,10 +143,8 @@ def _shared_ports(ports: tuple[ContainerPort, ...]) -> tuple[tuple[ContainerPort
     """One ``(ports, own)`` pair of tuples for every pod declaring the same container ports (a workload's replicas)."""
     found = _port_sets.get(ports)
     if found is None:
-        if len(_port_sets) >= _SHARED_LIMIT:
-            _port_sets.clear()
         shared = tuple(_shared_port(port) for port in ports)
-        found = _port_sets[ports] = (shared, tuple(_own(p) for p in shared))
+        found = _port_sets.put(ports, (shared, tuple(_own(p) for p in shared)))
     return found
 
 
@@ -150,9 +154,7 @@ def pod_facts(pod: Obj) -> PodFacts:
     key = tuple(map(_NAME, shared + unique))
     names = _names.get(key)
     if names is None:
-        if len(_names) >= _NAMES_LIMIT:
-            _names.clear()
-        names = _names[key] = frozenset(key) | CONTAINER_LABEL_NAMES
+        names = _names.put(key, frozenset(key) | CONTAINER_LABEL_NAMES)
     return PodFacts(
         key=(namespace_of(pod), name_of(pod)),
         ip=pod_ip(pod),

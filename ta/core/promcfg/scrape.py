@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import orjson
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, BoundedCache
 from ta.core.base.model import TargetGroup
 from ta.core.k8s_sd.config import KubeSDConfig
 from ta.core.promcfg.bytesize import as_base2_bytes, format_base2_bytes
@@ -167,9 +168,13 @@ def _rules(
 
 
 # Generated jobs repeat the same few rules thousands of times (every ServiceMonitor starts with the same
-# ones); both results are immutable, so equal rules can share them. Bounded: cleared when full.
-_RULE_CACHE: dict[tuple[bytes, bool], tuple[RelabelConfig, Obj]] = {}
-_RULE_CACHE_SIZE = 8192
+# ones); both results are immutable, so equal rules can share them.
+_RULE_CACHE: BoundedCache[tuple[bytes, bool], tuple[RelabelConfig, Obj]] = BoundedCache(
+    "promcfg.relabel_rules",
+    bound=8192,
+    policy=CLEAR_WHEN_FULL,
+    reason="looked up per rule of every generated job; a config's distinct rules are far fewer than the bound",
+)
 
 
 def _parsed_rule(entry: object, *, where: str, legacy: bool) -> tuple[RelabelConfig, Obj]:
@@ -184,9 +189,7 @@ def _parsed_rule(entry: object, *, where: str, legacy: bool) -> tuple[RelabelCon
     parsed = parse_relabel(entry, where=where, legacy_names=legacy)
     result = (parsed.config, freeze_obj(relabel_config_to_dict(parsed.config, regex_set=parsed.regex_set)))
     if key is not None:
-        if len(_RULE_CACHE) >= _RULE_CACHE_SIZE:
-            _RULE_CACHE.clear()
-        _RULE_CACHE[key] = result
+        _RULE_CACHE.put(key, result)
     return result
 
 

@@ -7,17 +7,19 @@ compiled once per distinct rule tuple and shared by every target; ``apply_at``/`
 Speed comes from doing per-rule work once and per-value work once per distinct value: rules whose outcome does not
 depend on the regex (``(.*)`` with constant or ``$1`` templates, literal keep/drop patterns) never touch RE2, and
 every other rule memoises its result per input value (or per label name for labelmap/labeldrop/labelkeep, whose
-inputs are the same few dozen ``__meta_*`` names on every target). Memo tables are bounded and simply cleared when
-full; results are pure functions of the input, so caching can never change an outcome.
+inputs are the same few dozen ``__meta_*`` names on every target). Memo tables are ``ta.core.base.cache`` tables of the
+``relabel.rule_memo`` family, cleared when full (read through a bound ``dict.get``: a hit costs no bookkeeping);
+results are pure functions of the input, so caching can never change an outcome.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, LRU, BoundedCache, memoize
 from ta.core.base.labels import LabelSet
 from ta.core.relabel.builder import LabelBuilder
 from ta.core.relabel.casemap import go_lower, go_upper
@@ -28,7 +30,6 @@ from ta.core.relabel.regex import Regex, compile_regex
 UTF8 = "utf8"
 LEGACY = "legacy"
 
-_MEMO_LIMIT = 8192
 _LEGACY_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _LEGACY_REST = _LEGACY_FIRST | frozenset("0123456789")
 
@@ -50,6 +51,19 @@ def is_valid_label_name(name: str, scheme: str = UTF8) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _rule_memo() -> BoundedCache[str, Any]:
+    """One rule's memo: per distinct input value (or label name), in the hot loop of target building."""
+    return BoundedCache(
+        "relabel.rule_memo",
+        bound=8192,
+        policy=CLEAR_WHEN_FULL,
+        reason="looked up once per rule per target: no bookkeeping on a hit; the working set (a job's distinct "
+        "values) is far below the bound, so a full table means it moved on",
+        count_hits=False,
+        family=True,
+    )
 
 
 def _source(config: RelabelConfig) -> _Source:
@@ -75,15 +89,14 @@ def _filter_step(config: RelabelConfig, regex: Regex, keep: bool) -> Step:
         if keep:
             return lambda b: source(b.cur) == literal
         return lambda b: source(b.cur) != literal
-    memo: dict[str, bool] = {}
+    memo = _rule_memo()
+    seen, put = memo.data.get, memo.put
 
     def step(b: LabelBuilder) -> bool:
         value = source(b.cur)
-        matched = memo.get(value)
+        matched = seen(value)
         if matched is None:
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            matched = memo[value] = regex.matches(value)
+            matched = put(value, regex.matches(value))
         return matched is keep
 
     return step
@@ -148,7 +161,8 @@ def _replace_step(config: RelabelConfig, regex: Regex, scheme: str) -> Step:
 
         return expand_value
 
-    memo: dict[str, tuple[str, str] | None] = {}
+    memo = _rule_memo()
+    memo_data, put = memo.data, memo.put
 
     def outcome(value: str) -> tuple[str, str] | None:
         groups = regex.groups(value)
@@ -161,12 +175,7 @@ def _replace_step(config: RelabelConfig, regex: Regex, scheme: str) -> Step:
 
     def step(b: LabelBuilder) -> bool:
         value = source(b.cur)
-        if value in memo:
-            result = memo[value]
-        else:
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            result = memo[value] = outcome(value)
+        result = memo_data[value] if value in memo_data else put(value, outcome(value))
         if result is not None:
             b.set(result[0], result[1])
         return True
@@ -179,15 +188,14 @@ def _hashmod_step(config: RelabelConfig) -> Step:
     target, modulus = config.target_label, config.modulus
     if modulus <= 0:
         raise ValueError("relabel configuration for hashmod requires non-zero modulus")
-    memo: dict[str, str] = {}
+    memo = _rule_memo()
+    seen, put = memo.data.get, memo.put
 
     def step(b: LabelBuilder) -> bool:
         value = source(b.cur)
-        bucket = memo.get(value)
+        bucket = seen(value)
         if bucket is None:
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            bucket = memo[value] = _hashmod(value, modulus)
+            bucket = put(value, _hashmod(value, modulus))
         b.set(target, bucket)
         return True
 
@@ -207,7 +215,8 @@ def _case_step(config: RelabelConfig, mapping: Callable[[str], str]) -> Step:
 
 def _labelmap_step(config: RelabelConfig, regex: Regex) -> Step:
     template = Template.of(config.replacement, regex.group_names)
-    memo: dict[str, str | None] = {}
+    memo = _rule_memo()
+    memo_data, put = memo.data, memo.put
 
     def new_name(name: str) -> str | None:
         groups = regex.groups(name)
@@ -215,12 +224,7 @@ def _labelmap_step(config: RelabelConfig, regex: Regex) -> Step:
 
     def step(b: LabelBuilder) -> bool:
         for name, value in b.items():
-            if name in memo:
-                mapped = memo[name]
-            else:
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                mapped = memo[name] = new_name(name)
+            mapped = memo_data[name] if name in memo_data else put(name, new_name(name))
             if mapped is not None:
                 b.set(mapped, value)
         return True
@@ -238,16 +242,15 @@ def _labelfilter_step(regex: Regex, keep: bool) -> Step:
             return True
 
         return drop_one
-    memo: dict[str, bool] = {}
+    memo = _rule_memo()
+    seen, put = memo.data.get, memo.put
 
     def step(b: LabelBuilder) -> bool:
         doomed = []
         for name in b.cur:
-            matched = memo.get(name)
+            matched = seen(name)
             if matched is None:
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                matched = memo[name] = regex.matches(name)
+                matched = put(name, regex.matches(name))
             if matched is not keep:
                 doomed.append(name)
         for name in doomed:
@@ -288,7 +291,12 @@ class RuleSet:
     steps: tuple[Step, ...]
 
 
-@functools.lru_cache(maxsize=1024)
+@memoize(
+    name="relabel.rule_sets",
+    bound=1024,
+    policy=LRU,
+    reason="looked up per job (per group on the reference path); a compiled rule list is costly to rebuild",
+)
 def _compile(configs: tuple[RelabelConfig, ...], scheme: str) -> RuleSet:
     return RuleSet(configs=configs, steps=tuple(compile_rule(config, scheme) for config in configs))
 

@@ -57,6 +57,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from ta.core.base.cache import CLEAR_WHEN_FULL, LRU, BoundedCache, memoize
 from ta.core.base.nodes import LOOKUP_LABELS, node_expression
 from ta.core.relabel.casemap import go_lower, go_upper
 from ta.core.relabel.config import DEFAULT_REGEX, RelabelConfig
@@ -72,7 +73,6 @@ FIXED_NAMES = (ADDRESS, *LOOKUP_LABELS)
 # Between a name and its value in the split's tail entries.
 ENTRY_SEP = "\0"
 
-_MEMO_LIMIT = 8192
 _MISS = object()
 # ``gd`` (the group's dropping rule) when no group-level rule drops: never a rule index.
 _NO_DROP = -2
@@ -163,16 +163,26 @@ class _Emitter:
             self.delete_label(name, depth)
 
     def memo(self, compute: Callable[[str], object]) -> tuple[str, str]:
-        """Names of a bounded memo dict and of its fill function (which stores and returns ``compute(value)``)."""
-        table: dict[str, object] = {}
+        """Names of a bounded memo dict and of its fill function (which stores and returns ``compute(value)``).
+
+        The generated code reads the dict directly (a hit costs no bookkeeping) and calls the fill on a miss.
+        """
+        memo: BoundedCache[str, object] = BoundedCache(
+            "relabel.plan_memo",
+            bound=8192,
+            policy=CLEAR_WHEN_FULL,
+            reason="looked up once per rule per target in generated code: no bookkeeping on a hit; the working set "
+            "(a job's distinct values) is far below the bound, so a full table means it moved on",
+            count_hits=False,
+            family=True,
+        )
+        put = memo.put
 
         def fill(value: str) -> object:
-            if len(table) >= _MEMO_LIMIT:
-                table.clear()
-            result = table[value] = compute(value)
-            return result
+            return put(value, compute(value))
 
-        return self.const(table), self.const(fill)
+        # The fill holds the table, so the table lives exactly as long as the generated code.
+        return self.const(memo.data), self.const(fill)
 
 
 def _emit_tail_set(
@@ -406,7 +416,12 @@ def _generate(configs: Sequence[RelabelConfig], scheme: str, seeds: tuple[tuple[
     )
 
 
-@functools.lru_cache(maxsize=256)
+@memoize(
+    name="relabel.plans",
+    bound=256,
+    policy=LRU,
+    reason="looked up per job when its settings object is new; generating and compiling a plan is costly",
+)
 def compile_plan(
     configs: tuple[RelabelConfig, ...], scheme: str, seeds: tuple[tuple[str, str], ...] = ()
 ) -> Plan | None:
@@ -694,7 +709,12 @@ def _split_generate(plan: Plan, target_level: frozenset[str], track_gone: bool) 
     )
 
 
-@functools.lru_cache(maxsize=1024)
+@memoize(
+    name="relabel.split_plans",
+    bound=1024,
+    policy=LRU,
+    reason="looked up once per target group (and per new label shape); generating a split is costly",
+)
 def split_plan(plan: Plan, target_level: frozenset[str], track_gone: bool = True) -> Split:
     """``plan`` for targets whose labels named in ``target_level`` come from the target, the others from the group.
 

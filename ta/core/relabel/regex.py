@@ -18,10 +18,10 @@ syntax and leftmost-first submatch rules, with these deliberate adaptations:
 
 from __future__ import annotations
 
-import functools
-
 import re2
 from re2 import _re2
+
+from ta.core.base.cache import LRU, memoize
 
 _ANCHOR = _re2.RE2.Anchor.UNANCHORED
 
@@ -214,13 +214,23 @@ class Regex:
         return text, text[len(prefix) : end]
 
 
-@functools.lru_cache(maxsize=4096)
+@memoize(
+    name="relabel.regexes",
+    bound=4096,
+    policy=LRU,
+    reason="looked up per rule compiled; an RE2 compile is costly and a config has far fewer patterns",
+)
 def compile_regex(pattern: str) -> Regex:
     """The shared compiled form of ``pattern``; raises ``ValueError`` with Prometheus' message if invalid."""
     return Regex(pattern)
 
 
-@functools.lru_cache(maxsize=4096)
+@memoize(
+    name="relabel.regex_checks",
+    bound=4096,
+    policy=LRU,
+    reason="looked up per rule parsed (generated jobs repeat the same patterns); a check compiles the pattern",
+)
 def check_regex(pattern: str) -> str | None:
     """``None`` if Prometheus accepts ``pattern`` as a relabel regex, else its error text."""
     wrapped = wrap(pattern)

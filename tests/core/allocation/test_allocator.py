@@ -365,3 +365,47 @@ def test_moves_replay_to_the_allocator_state_and_follow_the_rules(
                     assert collector == was[1]
             else:
                 assert collector == expected
+
+
+def test_every_operation_is_followed_by_the_invariant_check() -> None:
+    # The package conftest wraps them; a test that bypassed it would check nothing.
+    for name in ("set_collectors", "update", "begin", "commit", "rollback"):
+        assert getattr(getattr(Allocator, name), "checked", False), name
+
+
+@pytest.mark.parametrize("strategy", ["consistent-hashing", "least-weighted", "per-node"])
+def test_check_invariants_names_each_broken_rule(strategy: str) -> None:
+    def loaded() -> Allocator:
+        allocator = Allocator(strategy, fallback="least-weighted" if strategy == "per-node" else "")
+        allocator.set_collectors(make_collectors(3))
+        allocator.update(upserts=make_targets(30))
+        allocator.check_invariants()
+        return allocator
+
+    some = next(iter(make_targets(1)))
+    allocator = loaded()
+    allocator._unassigned.add(some.hash)
+    with pytest.raises(AssertionError, match="unassigned is not exactly"):
+        allocator.check_invariants()
+    allocator = loaded()
+    allocator._owner[12345] = "collector-0"
+    with pytest.raises(AssertionError, match="owners of targets not held"):
+        allocator.check_invariants()
+    allocator = loaded()
+    name = allocator.collector_of(some.hash)
+    allocator._served[name].discard(some.hash)
+    with pytest.raises(AssertionError, match=f"served\\[{name!r}\\]"):
+        allocator.check_invariants()
+    allocator = loaded()
+    others = sorted({"collector-0", "collector-1", "collector-2"} - {name})
+    allocator._owner[some.hash] = others[0]
+    allocator._served[name].discard(some.hash)
+    allocator._served[others[0]].add(some.hash)
+    # Least-weighted keeps a target wherever it is, so only its tally notices; the others' choices differ too.
+    with pytest.raises(AssertionError, match="tally totals" if strategy != "consistent-hashing" else "strategy puts"):
+        allocator.check_invariants()
+    allocator = loaded()
+    allocator.begin()
+    allocator._saved = None
+    with pytest.raises(AssertionError, match="half open"):
+        allocator.check_invariants()
