@@ -35,6 +35,9 @@ from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
 from ta.core.k8s_sd.service import service_group_labels
 
+# This role's group sources are ``endpoints/<namespace>/<name>`` (Prometheus' names; ``roles.Role.prefix``).
+SOURCE_PREFIX = "endpoints"
+
 E = META + "endpoint_"
 
 
@@ -111,5 +114,5 @@ def build_endpoints_group(
                         target.update(pod.enriched(number, as_str(port.get("protocol"))))
                     targets.append(label_set(target))
     targets.extend(seen.uncovered_targets())
-    source = source_for("endpoints", namespace, name)
+    source = source_for(SOURCE_PREFIX, namespace, name)
     return TargetGroup(source=source, targets=tuple(targets), labels=label_set(labels))

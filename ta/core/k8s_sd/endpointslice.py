@@ -43,6 +43,9 @@ from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import NODES, SERVICES, source_for
 from ta.core.k8s_sd.service import service_group_labels
 
+# This role's group sources are ``endpointslice/<namespace>/<name>`` (Prometheus' names; ``roles.Role.prefix``).
+SOURCE_PREFIX = "endpointslice"
+
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 _LABEL_NAME = itemgetter(0)
 P = META + "endpointslice_"
@@ -156,7 +159,7 @@ def build_endpointslice_group(
         labels.update(related.derive(SERVICES, namespace, service_name or "", service_group_labels) or {})
     if attach_namespace:
         labels.update(namespace_meta(related.namespace(namespace)))
-    source = source_for("endpointslice", namespace, name_of(eps))
+    source = source_for(SOURCE_PREFIX, namespace, name_of(eps))
     if _is_secondary_family(service, eps):
         return TargetGroup(source=source, targets=(), labels=label_set(labels))
 

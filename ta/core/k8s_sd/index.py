@@ -24,8 +24,6 @@ from ta.core.k8s_sd.resources import (
     NODES,
     PODS,
     SERVICES,
-    parse_source,
-    source_for,
 )
 from ta.core.k8s_sd.roles import ROLES
 from ta.core.k8s_sd.store import Change, KubeObjects
@@ -118,7 +116,7 @@ class KubeSD:
 
     def group(self, source: str) -> TargetGroup | None:
         """The current group for ``source``: empty when its object is absent or invisible; None = send nothing."""
-        coordinates = parse_source(self.cfg.role, source)
+        coordinates = self.role.parse_source(source)
         if coordinates is None:
             return TargetGroup(source=source, targets=())
         obj = self.visible_object(self.primary, *coordinates)
@@ -140,7 +138,7 @@ class KubeSD:
                 yield group
 
     def _source(self, namespace: str, name: str) -> str:
-        return source_for(self.cfg.role, namespace, name)
+        return self.role.source(namespace, name)
 
     def _visible_sources(self, refs: tuple[tuple[str, str, str], ...]) -> set[str]:
         return {

@@ -29,6 +29,9 @@ from ta.core.k8s_sd.meta import (
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
 
+# This role's group sources are ``ingress/<namespace>/<name>`` (Prometheus' names; ``roles.Role.prefix``).
+SOURCE_PREFIX = "ingress"
+
 ING = META + "ingress_"
 
 
@@ -71,5 +74,5 @@ def build_ingress_group(ingress: Obj, related: Related, *, attach_namespace: boo
                 label_set({ADDRESS_LABEL: host, ING + "scheme": scheme, ING + "host": host, ING + "path": path})
             )
     return TargetGroup(
-        source=source_for("ingress", namespace, name_of(ingress)), targets=tuple(targets), labels=label_set(labels)
+        source=source_for(SOURCE_PREFIX, namespace, name_of(ingress)), targets=tuple(targets), labels=label_set(labels)
     )

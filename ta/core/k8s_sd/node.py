@@ -25,6 +25,9 @@ from ta.core.k8s_sd.meta import (
 )
 from ta.core.k8s_sd.resources import source_for
 
+# This role's group sources are ``node/<name>`` (Prometheus' names; ``roles.Role.prefix``).
+SOURCE_PREFIX = "node"
+
 ADDRESS_PRIORITY = ("InternalIP", "InternalDNS", "ExternalIP", "ExternalDNS", "LegacyHostIP", "Hostname")
 
 
@@ -59,5 +62,7 @@ def build_node_group(node: Obj) -> TargetGroup | None:
     for kind, addresses in sorted(by_type.items()):
         target[sanitize_label_name(f"{META}node_address_{kind}")] = addresses[0]
     return TargetGroup(
-        source=source_for("node", "", name), targets=(label_set(target),), labels=label_set(node_group_labels(node))
+        source=source_for(SOURCE_PREFIX, "", name, namespaced=False),
+        targets=(label_set(target),),
+        labels=label_set(node_group_labels(node)),
     )

@@ -37,6 +37,9 @@ from ta.core.k8s_sd.meta import (
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
 
+# This role's group sources are ``pod/<namespace>/<name>`` (Prometheus' names; ``roles.Role.prefix``).
+SOURCE_PREFIX = "pod"
+
 CONTAINER_NAME = META + "pod_container_name"
 CONTAINER_ID = META + "pod_container_id"
 CONTAINER_IMAGE = META + "pod_container_image"
@@ -212,7 +215,7 @@ def build_pod_group(
     pod: Obj, related: Related, *, attach_node: bool = False, attach_namespace: bool = False
 ) -> TargetGroup:
     namespace = namespace_of(pod)
-    source = source_for("pod", namespace, name_of(pod))
+    source = source_for(SOURCE_PREFIX, namespace, name_of(pod))
     ip = pod_ip(pod)
     if not ip:
         return TargetGroup(source=source, targets=())

@@ -27,6 +27,9 @@ from ta.core.k8s_sd.meta import (
 from ta.core.k8s_sd.related import Related
 from ta.core.k8s_sd.resources import source_for
 
+# This role's group sources are ``svc/<namespace>/<name>`` (Prometheus' names; ``roles.Role.prefix``).
+SOURCE_PREFIX = "svc"
+
 S = META + "service_"
 
 
@@ -75,4 +78,6 @@ def build_service_group(service: Obj, related: Related, *, attach_namespace: boo
         if kind == "LoadBalancer":
             target[S + "loadbalancer_ip"] = load_balancer_ips(service)
         targets.append(label_set(target))
-    return TargetGroup(source=source_for("service", namespace, name), targets=tuple(targets), labels=label_set(labels))
+    return TargetGroup(
+        source=source_for(SOURCE_PREFIX, namespace, name), targets=tuple(targets), labels=label_set(labels)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ta.core.k8s_sd.config import Watch, required_resources
-from ta.core.k8s_sd.resources import NAMESPACES, NODES, SOURCE_PREFIX
+from ta.core.k8s_sd.resources import NAMESPACES, NODES
 from ta.core.k8s_sd.roles import ROLE_NAMES, ROLES
 from ta.core.promcfg.errors import PromConfigError
 from ta.core.promcfg.sd import parse_kubernetes_sd_configs
@@ -14,7 +14,23 @@ from tests.core.k8s_sd.support import kube_sd
 
 def test_prometheus_roles_in_prometheus_order() -> None:
     assert ROLE_NAMES == ("pod", "service", "endpoints", "endpointslice", "node", "ingress")
-    assert set(SOURCE_PREFIX) == set(ROLES)
+
+
+def test_sources_as_prometheus_names_them() -> None:
+    # The prefix is the builder module's own, so a role is its builder module plus its table entry.
+    sources = {name: role.source("ns", "x") for name, role in ROLES.items()}
+    assert sources == {
+        "pod": "pod/ns/x",
+        "service": "svc/ns/x",
+        "endpoints": "endpoints/ns/x",
+        "endpointslice": "endpointslice/ns/x",
+        "node": "node/x",
+        "ingress": "ingress/ns/x",
+    }
+    for name, role in ROLES.items():
+        expected = ("", "x") if name == "node" else ("ns", "x")
+        assert role.parse_source(sources[name]) == expected
+        assert role.parse_source("other/ns/x") is None
 
 
 @pytest.mark.parametrize("name", ROLE_NAMES)
