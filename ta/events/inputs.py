@@ -6,6 +6,8 @@ every input kind with the journal decoder.
 
 from __future__ import annotations
 
+from typing import get_args
+
 from ta.events.base import Envelope
 from ta.events.clock import Tick
 from ta.events.cluster import (
@@ -31,18 +33,8 @@ InputEvent = (
     | HttpSDResponse
 )
 
-_CLASSES = (
-    ConfigLoaded,
-    Tick,
-    KubeWatchesPlanned,
-    KubeObjectChanged,
-    KubeObjectBatch,
-    KubeListSynced,
-    KubeResourceUnavailable,
-    FileRead,
-    HttpSDResponse,
-)
-
+# The union's members, for ``isinstance``: derived, so a new kind is named in the union only.
+_CLASSES: tuple[type[InputEvent], ...] = get_args(InputEvent)
 
 ALL_INPUT_KINDS: tuple[str, ...] = tuple(sorted(c.KIND for c in _CLASSES))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 import pytest
@@ -23,7 +23,7 @@ from ta.events.cluster import (
 from ta.events.config import ConfigLoaded
 from ta.events.files import FileRead
 from ta.events.httpsd import HttpSDResponse
-from ta.events.inputs import ALL_INPUT_KINDS
+from ta.events.inputs import ALL_INPUT_KINDS, InputEvent, input_of
 from ta.journal.reader import read_journal
 from ta.journal.writer import encode
 
@@ -76,6 +76,17 @@ STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
 
 def test_every_journaled_kind_has_a_round_trip_strategy() -> None:
     assert sorted(STRATEGIES) == sorted(ALL_INPUT_KINDS) == list(registered_kinds())
+
+
+@settings(max_examples=5)
+@given(data=st.data())
+def test_every_member_of_the_union_is_an_input(data: st.DataObject) -> None:
+    # The kinds are named once, in the union: the kind list and ``input_of`` follow it.
+    members = get_args(InputEvent)
+    assert sorted(cls.KIND for cls in members) == list(ALL_INPUT_KINDS)
+    for cls in members:
+        event = data.draw(STRATEGIES[cls.KIND])
+        assert input_of(Envelope(seq=1, ts=0.0, event=event)) is event
 
 
 @pytest.mark.parametrize("kind", sorted(STRATEGIES))
