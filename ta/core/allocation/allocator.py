@@ -33,6 +33,7 @@ from ta.core.allocation.per_node import PerNode
 from ta.core.allocation.rendezvous_bounded import RendezvousBounded
 from ta.core.allocation.strategy import (
     CONSISTENT_HASHING,
+    FALLBACKS,
     LEAST_WEIGHTED,
     PER_NODE,
     RENDEZVOUS_BOUNDED,
@@ -60,14 +61,16 @@ class UnknownStrategyError(ValueError):
 
 
 def _strategy(name: str, tally: Tally, *, role: str) -> Strategy:
+    valid = STRATEGIES if role == "allocation strategy" else FALLBACKS
+    if name not in valid:
+        raise UnknownStrategyError(f"unknown {role} {name!r}; expected one of: {', '.join(valid)}")
     if name == CONSISTENT_HASHING:
         return ConsistentHashing()
     if name == LEAST_WEIGHTED:
         return LeastWeighted(tally)
-    if name == RENDEZVOUS_BOUNDED and role == "allocation strategy":
+    if name == RENDEZVOUS_BOUNDED:
         return RendezvousBounded()
-    valid = STRATEGIES if role == "allocation strategy" else (CONSISTENT_HASHING, LEAST_WEIGHTED)
-    raise UnknownStrategyError(f"unknown {role} {name!r}; expected one of: {', '.join(valid)}")
+    raise AssertionError(f"strategy {name!r} is named in ta.core.allocation.strategy but has no constructor here")
 
 
 # ``Move(...)`` runs a Python-level ``__new__``; building the tuple directly halves the cost of a move.
@@ -117,10 +120,6 @@ class Allocator:
         fallback_strategy: Strategy | None = None
         fallback = self._fallback
         if fallback:
-            if fallback in (PER_NODE, RENDEZVOUS_BOUNDED):
-                raise UnknownStrategyError(
-                    f"unknown fallback strategy {fallback!r}; expected one of: {CONSISTENT_HASHING}, {LEAST_WEIGHTED}"
-                )
             fallback_strategy = _strategy(fallback, tally, role="fallback strategy")
         # Upstream ignores a fallback on strategies other than per-node; we validate it and ignore it too.
         strategy = (

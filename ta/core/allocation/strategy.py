@@ -19,6 +19,8 @@ PER_NODE = "per-node"
 # Ours, not upstream's: see rendezvous_bounded.py.
 RENDEZVOUS_BOUNDED = "rendezvous-bounded"
 STRATEGIES = (CONSISTENT_HASHING, LEAST_WEIGHTED, PER_NODE, RENDEZVOUS_BOUNDED)
+# What per-node may fall back on for a target whose node has no collector (upstream's two; not ours, nor itself).
+FALLBACKS = (CONSISTENT_HASHING, LEAST_WEIGHTED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from ta.core.allocation.allocator import Allocator, Move, UnknownStrategyError
 from ta.core.allocation.ring import partition_of, partition_owners
+from ta.core.allocation.strategy import FALLBACKS, STRATEGIES
 from ta.core.base.model import Collector, Target
 from tests.core.allocation.builders import Mirror, counts, make_collectors, make_target, make_targets
 
@@ -29,6 +30,20 @@ def test_unknown_strategy_is_named() -> None:
 def test_invalid_fallback_is_named(fallback: str) -> None:
     with pytest.raises(UnknownStrategyError, match=repr(fallback)):
         Allocator("per-node", fallback=fallback)
+
+
+@pytest.mark.parametrize("name", STRATEGIES)
+def test_the_fallback_rule_is_the_strategy_modules(name: str) -> None:
+    # Every named strategy can be built; the ones per-node may fall back on are exactly ``FALLBACKS``.
+    Allocator(name)
+    if name in FALLBACKS:
+        Allocator("per-node", fallback=name)
+    else:
+        with pytest.raises(
+            UnknownStrategyError,
+            match=f"^unknown fallback strategy {name!r}; expected one of: consistent-hashing, least-weighted$",
+        ):
+            Allocator("per-node", fallback=name)
 
 
 def test_unknown_strategy_error_is_a_value_error() -> None:
