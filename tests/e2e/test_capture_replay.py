@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import yaml
 from tests.e2e.capture import collector_pod
 from tests.e2e.fakekube import ThreadedFakeApi
 from tests.e2e.k8s_objects import app_pod, endpointslice, endpointslice_job, namespace, service
-from tests.e2e.test_run_cli import fetch, free_port, wait_ready
+from tests.e2e.test_run_cli import fetch, free_port, spawn_ta_run, wait_ready, wait_until
 
 PODS = "v1/pods"
 SLICES = "discovery.k8s.io/v1/endpointslices"
@@ -32,15 +31,6 @@ def live_answers(base: str) -> dict[str, bytes]:
         for collector in orjson.loads(answers[path]):
             answers[f"{path}?collector_id={collector}"] = fetch(f"{base}{path}?collector_id={collector}")[1]
     return answers
-
-
-def wait_for(predicate: object, what: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_live_capture_replays_to_identical_answers(tmp_path: Path) -> None:
@@ -78,39 +68,20 @@ def test_live_capture_replays_to_identical_answers(tmp_path: Path) -> None:
             s.add(SLICES, endpointslice("web-abc", "shop", "web", pods[:4]))
 
         api.call(seed)
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ta",
-                "run",
-                "--config-file",
-                str(cfg),
-                f"--listen-addr=127.0.0.1:{port}",
-                f"--kubeconfig-path={api.kubeconfig(tmp_path / 'kubeconfig')}",
-                "--journal",
-                str(journal),
-                "--log-format",
-                "json",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "HOME": "/nonexistent"},
-        )
+        proc = spawn_ta_run(cfg, port, api.kubeconfig(tmp_path / "kubeconfig"), "--journal", str(journal))
         try:
             wait_ready(base, proc)
             job_path = "/jobs/serviceMonitor%2Fshop%2Fweb%2F0/targets"
-            wait_for(lambda: fetch(base + job_path)[1].count(b'"targets":["10.1.0.') == 4, "4 slice targets")
+            wait_until(lambda: fetch(base + job_path)[1].count(b'"targets":["10.1.0.') == 4, "4 slice targets")
             # Live changes: a second slice, a pod relabel, a collector leaving.
             api.call(lambda s: s.add(SLICES, endpointslice("web-def", "shop", "web", [("web-4", "10.1.0.5")])))
             changed = app_pod("web-0", "shop", "10.1.0.1")
             changed["metadata"]["labels"]["version"] = "2"
             api.call(lambda s: s.modify(PODS, changed))
             api.call(lambda s: s.delete(PODS, "otel", "collector-2"))
-            wait_for(lambda: fetch(base + job_path)[1].count(b'"targets":["10.1.0.') == 5, "5 slice targets")
-            wait_for(lambda: b"collector-2" not in fetch(base + job_path)[1], "collector-2 gone")
-            wait_for(lambda: b"pod_label_version" in fetch(base + job_path)[1], "pod relabel")
+            wait_until(lambda: fetch(base + job_path)[1].count(b'"targets":["10.1.0.') == 5, "5 slice targets")
+            wait_until(lambda: b"collector-2" not in fetch(base + job_path)[1], "collector-2 gone")
+            wait_until(lambda: b"pod_label_version" in fetch(base + job_path)[1], "pod relabel")
             live = live_answers(base)
         finally:
             proc.send_signal(signal.SIGTERM)

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import ssl
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -15,7 +12,7 @@ import yaml
 
 from tests.e2e.capture import collector_pod
 from tests.e2e.fakekube import ThreadedFakeApi
-from tests.e2e.test_run_cli import fetch, free_port, wait_ready
+from tests.e2e.test_run_cli import fetch, free_port, spawn_ta_run, wait_ready
 from tests.http.tls_certs import make_ca, make_client, make_server
 
 
@@ -52,23 +49,7 @@ def test_mtls_server_reveals_secrets_only_to_verified_clients(tmp_path: Path) ->
     )
     with ThreadedFakeApi() as api:
         api.call(lambda s: s.add("v1/pods", collector_pod("collector-0", "node-a")))
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ta",
-                "--config-file",
-                str(cfg),
-                f"--listen-addr=127.0.0.1:{port}",
-                f"--kubeconfig-path={api.kubeconfig(tmp_path / 'kubeconfig')}",
-                "--log-format",
-                "json",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "HOME": "/nonexistent"},
-        )
+        proc = spawn_ta_run(cfg, port, api.kubeconfig(tmp_path / "kubeconfig"))
         try:
             wait_ready(f"http://127.0.0.1:{port}", proc)
             plain = fetch(f"http://127.0.0.1:{port}/scrape_configs")[1]

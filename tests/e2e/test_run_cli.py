@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -74,17 +75,41 @@ def fetch(url: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def wait_ready(base: str, proc: subprocess.Popen[str]) -> None:
+def spawn_ta_run(cfg: Path, port: int, kubeconfig: Path, *extra: str) -> subprocess.Popen[str]:
+    """``ta run`` in a child process on loopback ``port``, logging JSON to pipes, with no kubeconfig in $HOME."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "ta", "--config-file", str(cfg), f"--listen-addr=127.0.0.1:{port}"),
+            *(f"--kubeconfig-path={kubeconfig}", "--log-format", "json", *extra),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": "/nonexistent"},
+    )
+
+
+def wait_until(check: Callable[[], object], what: str, proc: subprocess.Popen[str] | None = None) -> None:
+    """Poll ``check`` for up to 30 s; fail at once with its stderr if ``proc`` ends first."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        try:
-            if fetch(base + "/readyz")[0] == 200:
-                return
-        except OSError:
-            pass
+        if proc is not None:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        if check():
+            return
         time.sleep(0.1)
-    raise AssertionError("ta run never became ready")
+    raise AssertionError(f"never: {what}")
+
+
+def _ready(base: str) -> bool:
+    try:
+        return fetch(base + "/readyz")[0] == 200
+    except OSError:
+        return False
+
+
+def wait_ready(base: str, proc: subprocess.Popen[str]) -> None:
+    wait_until(lambda: _ready(base), "ta run became ready", proc)
 
 
 def test_serves_journals_and_shuts_down_on_sigterm(tmp_path: Path) -> None:
@@ -113,26 +138,7 @@ def _serve_journal_and_stop(tmp_path: Path, kubeconfig: Path) -> None:
             }
         )
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ta",
-            "--config-file",
-            str(cfg),
-            f"--listen-addr=127.0.0.1:{port}",
-            f"--kubeconfig-path={kubeconfig}",
-            "--journal",
-            str(journal),
-            "--log-format",
-            "json",
-            "--enable-debug-events-on-plain-port",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "HOME": "/nonexistent"},
-    )
+    proc = spawn_ta_run(cfg, port, kubeconfig, "--journal", str(journal), "--enable-debug-events-on-plain-port")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, proc)
@@ -185,23 +191,7 @@ def test_api_server_down_at_start_keeps_readyz_503_then_recovers(tmp_path: Path)
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ta",
-            "--config-file",
-            str(cfg),
-            f"--listen-addr=127.0.0.1:{port}",
-            f"--kubeconfig-path={kubeconfig}",
-            "--log-format",
-            "json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "HOME": "/nonexistent"},
-    )
+    proc = spawn_ta_run(cfg, port, kubeconfig)
     try:
         deadline = time.monotonic() + 20
         statuses = []

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ import yaml
 from ta.testing.fake_apiserver import DEFAULT_SERVED
 from tests.e2e.capture import collector_pod
 from tests.e2e.fakekube import ThreadedFakeApi
-from tests.e2e.test_run_cli import fetch, free_port, wait_ready
+from tests.e2e.test_run_cli import fetch, free_port, spawn_ta_run, wait_ready, wait_until
 
 DB_URL = "postgres://app:pw@db/app"
 PASSWORD = "hunter2"
@@ -93,16 +91,6 @@ def _digests(journal: bytes, resource: str, name: str, key: str) -> list[str]:
     return found
 
 
-def _wait_for(check: Any, what: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"never: {what}")
-
-
 def test_live_answers_inline_values_while_journal_and_stream_hold_only_keyed_digests(tmp_path: Path) -> None:
     port = free_port()
     journal = tmp_path / "journal.jsonl"
@@ -130,30 +118,12 @@ def test_live_answers_inline_values_while_journal_and_stream_hold_only_keyed_dig
         api.call(lambda s: s.add("v1/configmaps", _configmap()))
         api.call(lambda s: s.add("v1/secrets", _secret()))
         api.call(lambda s: s.add(SERVICE_MONITORS, _service_monitor()))
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "ta",
-                "--config-file",
-                str(cfg),
-                f"--listen-addr=127.0.0.1:{port}",
-                f"--kubeconfig-path={api.kubeconfig(tmp_path / 'kubeconfig')}",
-                "--journal",
-                str(journal),
-                "--log-format",
-                "json",
-                "--enable-debug-events-on-plain-port",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "HOME": "/nonexistent"},
-        )
+        kubeconfig = api.kubeconfig(tmp_path / "kubeconfig")
+        proc = spawn_ta_run(cfg, port, kubeconfig, "--journal", str(journal), "--enable-debug-events-on-plain-port")
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base, proc)
-            _wait_for(lambda: b"serviceMonitor/app/web/0" in fetch(base + "/scrape_configs")[1], "the CR job", proc)
+            wait_until(lambda: b"serviceMonitor/app/web/0" in fetch(base + "/scrape_configs")[1], "the CR job", proc)
             # Live answers are what they were: the ConfigMap's CA inlined, the Secret's password redacted.
             answer = fetch(base + "/scrape_configs")[1]
             assert orjson.dumps(CA)[1:-1].replace(b"<", b"\\u003c") in answer or CA.encode() in answer
@@ -162,7 +132,7 @@ def test_live_answers_inline_values_while_journal_and_stream_hold_only_keyed_dig
             # A changed value is still seen (same process, same key): the answer follows the new CA.
             api.call(lambda s: s.modify("v1/configmaps", _configmap(CA.replace("exampleCA", "rotatedCA"))))
             api.call(lambda s: s.modify("v1/secrets", _secret("hunter3")))
-            _wait_for(lambda: b"rotatedCA" in fetch(base + "/scrape_configs")[1], "the rotated CA served", proc)
+            wait_until(lambda: b"rotatedCA" in fetch(base + "/scrape_configs")[1], "the rotated CA served", proc)
 
             status, stream = fetch(base + "/debug/events?follow=false")
             assert status == 200 and b"hmac-sha256:" in stream
