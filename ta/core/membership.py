@@ -145,6 +145,21 @@ def is_unhealthy(pod: PodFacts, grace_period: float, now: float) -> bool:
     return pod.ready_status is not None and pod.ready_status != "True" and now - (pod.ready_since or 0.0) > grace_period
 
 
+# What a step may replace wholesale, saved by ``begin`` and put back by ``rollback`` (one list, so a new field
+# cannot be saved and then forgotten); in-place changes to the dicts and sets go through the undo log.
+_REPLACED = (
+    "_settings",
+    "_pods",
+    "_passed",
+    "_selected",
+    "_sorted",
+    "_steady",
+    "_timed",
+    "_last",
+    "_arriving_since",
+)
+
+
 class Membership:
     """Holds the candidate pods; ``collectors(now)`` is the current collector set.
 
@@ -178,17 +193,7 @@ class Membership:
 
     def begin(self) -> None:
         self._undo.begin()
-        self._saved = (
-            self._settings,
-            self._pods,
-            self._passed,
-            self._selected,
-            self._sorted,
-            self._steady,
-            self._timed,
-            self._last,
-            self._arriving_since,
-        )
+        self._saved = tuple(getattr(self, name) for name in _REPLACED)
 
     def commit(self) -> None:
         self._undo.commit()
@@ -196,17 +201,8 @@ class Membership:
 
     def rollback(self) -> None:
         self._undo.rollback()
-        (
-            self._settings,
-            self._pods,
-            self._passed,
-            self._selected,
-            self._sorted,
-            self._steady,
-            self._timed,
-            self._last,
-            self._arriving_since,
-        ) = self._saved
+        for name, value in zip(_REPLACED, self._saved, strict=True):
+            setattr(self, name, value)
         self._saved = ()
 
     def configure(self, settings: MembershipSettings) -> str | None:

@@ -2,7 +2,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ta.core.gocompat.timefmt import parse_rfc3339
-from ta.core.membership import SETTLE_SECONDS, Membership, MembershipSettings, PodFacts, pod_facts
+from ta.core.membership import _REPLACED, SETTLE_SECONDS, Membership, MembershipSettings, PodFacts, pod_facts
 
 NOW = parse_rfc3339("2026-01-01T00:10:00Z") or 0.0
 
@@ -262,3 +262,15 @@ def test_a_fleet_gone_and_back_settles_again_and_a_complete_list_publishes_at_on
     m.apply("ADDED", pod("a"))
     assert m.changed(NOW + 2) is None
     assert m.changed(NOW + 2, settled=True) is not None  # e.g. a complete pod list: nothing is arriving
+
+
+def test_a_step_saves_every_field_it_can_replace() -> None:
+    # begin/rollback read one list: a field of the core not in it (nor the undo log itself) would survive a
+    # rolled-back step.
+    assert set(vars(Membership())) - {"_undo", "_saved"} == set(_REPLACED)
+    core = Membership(MembershipSettings(namespace="otel", selector=None, grace_period=0))
+    core.begin()
+    before = {name: getattr(core, name) for name in _REPLACED}
+    core.configure(MembershipSettings(namespace="other", selector=None, grace_period=0))
+    core.rollback()
+    assert {name: getattr(core, name) for name in _REPLACED} == before
