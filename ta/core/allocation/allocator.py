@@ -117,16 +117,13 @@ class Allocator:
 
     def _new_strategy(self) -> tuple[Tally, Strategy]:
         tally = Tally()
-        fallback_strategy: Strategy | None = None
-        fallback = self._fallback
-        if fallback:
-            fallback_strategy = _strategy(fallback, tally, role="fallback strategy")
-        # Upstream ignores a fallback on strategies other than per-node; we validate it and ignore it too.
-        strategy = (
-            PerNode(fallback_strategy)
-            if self._name == PER_NODE
-            else _strategy(self._name, tally, role="allocation strategy")
-        )
+        # Upstream reads the fallback only for per-node and ignores it otherwise; so do we (the config check
+        # already refused a name that is no strategy at all).
+        if self._name == PER_NODE:
+            fallback = self._fallback
+            strategy: Strategy = PerNode(_strategy(fallback, tally, role="fallback strategy") if fallback else None)
+        else:
+            strategy = _strategy(self._name, tally, role="allocation strategy")
         if strategy.ordered:
             tally.listener = strategy.tally_changed
         return tally, strategy

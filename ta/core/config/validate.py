@@ -8,7 +8,7 @@ allocator (an unknown fallback name panics there; here it is an ordinary error).
 
 from __future__ import annotations
 
-from ta.core.allocation.strategy import STRATEGIES
+from ta.core.allocation.strategy import FALLBACKS, PER_NODE, STRATEGIES
 from ta.core.config.errors import ConfigError
 from ta.core.config.model import TAConfig
 from ta.core.config.telemetry import telemetry_problem
@@ -36,3 +36,10 @@ def validate_config(config: TAConfig) -> None:
         raise _unknown_strategy("allocation_fallback_strategy", fallback)
     if config.allocation_strategy not in STRATEGIES:
         raise _unknown_strategy("allocation_strategy", config.allocation_strategy)
+    if config.allocation_strategy == PER_NODE and fallback and fallback not in FALLBACKS:
+        # Checked here, not first met by the allocator: one error line at start-up, not a config the other
+        # actors apply while allocation refuses it.
+        raise ConfigError(
+            f"allocation_fallback_strategy: per-node cannot fall back on {go_quote(fallback)} "
+            f"(valid: {', '.join(FALLBACKS)})"
+        )

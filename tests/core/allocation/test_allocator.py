@@ -50,7 +50,7 @@ def test_unknown_strategy_error_is_a_value_error() -> None:
     assert issubclass(UnknownStrategyError, ValueError)
 
 
-def test_fallback_on_other_strategies_is_validated_and_ignored() -> None:
+def test_fallback_on_other_strategies_is_ignored_and_checked_where_per_node_reads_it() -> None:
     # Ignored: the same placements as without a fallback (asserting ``strategy`` alone only read back the argument).
     with_fallback = Allocator("consistent-hashing", fallback="least-weighted")
     plain = Allocator("consistent-hashing")
@@ -59,8 +59,11 @@ def test_fallback_on_other_strategies_is_validated_and_ignored() -> None:
     targets = make_targets(40, node="node-9")  # on no collector's node: where a fallback would matter
     assert with_fallback.update(upserts=targets) == plain.update(upserts=targets)
     assert with_fallback.set_collectors(make_collectors(2)) == plain.set_collectors(make_collectors(2))
-    with pytest.raises(UnknownStrategyError):
-        Allocator("least-weighted", fallback="nope")
+    # Names that are no strategy at all are refused by the config check (tests/core/config/test_validate.py);
+    # per-node, the one strategy that reads its fallback, refuses one it cannot use.
+    for fallback in ("nope", "per-node", "rendezvous-bounded"):
+        with pytest.raises(UnknownStrategyError):
+            Allocator("per-node", fallback=fallback)
 
 
 @pytest.mark.parametrize(("strategy", "fallback"), ALL)

@@ -60,3 +60,19 @@ def test_unknown_strategies_are_clean_errors_fallback_first() -> None:
         'allocation_fallback_strategy: unknown allocation strategy "bar" '
         "(valid: consistent-hashing, least-weighted, per-node, rendezvous-bounded)"
     )
+
+
+@pytest.mark.parametrize("fallback", ["per-node", "rendezvous-bounded"])
+def test_per_node_refuses_a_fallback_it_cannot_use_at_start_up(fallback: str) -> None:
+    config = TAConfig(
+        collector_namespace="ns",
+        prometheus_config=ONE_JOB,
+        allocation_strategy="per-node",
+        allocation_fallback_strategy=fallback,
+    )
+    assert message(config) == (
+        f'allocation_fallback_strategy: per-node cannot fall back on "{fallback}" '
+        "(valid: consistent-hashing, least-weighted)"
+    )
+    # Other strategies ignore the fallback, as upstream does.
+    validate_config(replace(config, allocation_strategy="consistent-hashing"))
