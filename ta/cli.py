@@ -1,11 +1,12 @@
-"""Command line: ``ta [run] [upstream flags]`` (the in-cluster main job) and ``ta replay``.
+"""Command line: ``ta [run] [upstream flags]`` (the in-cluster main job), ``ta replay`` and ``ta dump``.
 
 In: argv and the environment. Out: a running TA, a replay summary, or one clear error line and a non-zero
 exit status. Without a subcommand, ``ta`` behaves as ``ta run`` so the upstream image's arguments work as-is.
 
 Exit status: 0 done; 1 an error (bad config or arguments, an output that cannot be written, a port in use, a
 task that failed: one ``ta.failed`` log line, no traceback); 2 bad usage (argparse); 3 ``ta replay --strict``
-found the journal incomplete or skipped some of its lines or objects.
+found the journal incomplete or skipped some of its lines or objects. ``ta dump`` has its own statuses (0 shown,
+1 nothing matched, 2 error; see ``ta.journal.dumpcli``).
 """
 
 from __future__ import annotations
@@ -167,6 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "replay":
         return replay_main(argv[1:])
+    if argv and argv[0] == "dump":
+        from ta.journal import dumpcli
+
+        return dumpcli.main(argv[1:])
     if argv and argv[0] == "run":
         argv = argv[1:]
     return run(argv)
