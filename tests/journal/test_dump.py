@@ -30,7 +30,7 @@ def _run(flt: Filter, lines: list[bytes] | None = None) -> list[Shown]:
 
 
 def _change(
-    wt: WatchType, name: str, labels: dict[str, str], rv: str, spec: object = None, ns: str = "app"
+    wt: WatchType, name: str, labels: dict[str, str], rv: str, *, spec: object = None, ns: str = "app"
 ) -> KubeObjectChanged:
     body = {"metadata": {"name": name, "namespace": ns, "labels": labels, "resourceVersion": rv}, "spec": spec or {}}
     return KubeObjectChanged(watch_type=wt, resource=SM, namespace=ns, name=name, body=jsonbytes.dumps(body))
