@@ -237,13 +237,19 @@ class Dumper:
             return (change.resource, change.namespace, change.name) in self._job_objects
         return True
 
-    def _resource_matches(self, resource: str) -> bool:
-        # Entries about a whole resource (synced, unavailable) match a resource or job filter, not a name one.
-        if self.flt.objects:
+    def _scope_matches(self, resource: str) -> bool:
+        """Entries about a whole watch scope (planned, synced) answer a resource filter, not a name or a job."""
+        if self.flt.objects or self.flt.jobs:
             return False
+        return not self.flt.resources or resource in self.flt.resources
+
+    def _unavailable_matches(self, resource: str) -> bool:
+        """An unwatchable resource explains why an object never shows: kept whenever its resource is asked for."""
         if self.flt.jobs:
             return any(resource == r for r, _, _ in self._job_objects)
-        return not self.flt.resources or resource in self.flt.resources
+        if self.flt.resources:
+            return resource in self.flt.resources
+        return not self.flt.objects
 
     def _select(self, envelope: Envelope) -> Envelope | None:
         event = input_of(envelope)
@@ -258,12 +264,14 @@ class Dumper:
                     return envelope
                 narrowed = KubeObjectBatch(resource=event.resource, changes=changes)
                 return Envelope(seq=envelope.seq, ts=envelope.ts, event=narrowed)
-            case KubeListSynced() | KubeResourceUnavailable():
-                return envelope if self._resource_matches(event.resource) else None
+            case KubeListSynced():
+                return envelope if self._scope_matches(event.resource) else None
+            case KubeResourceUnavailable():
+                return envelope if self._unavailable_matches(event.resource) else None
             case KubeWatchesPlanned():
-                if not self._wants_objects() and not self._config_jobs:
+                if not (self._wants_objects() or self.flt.jobs):
                     return envelope
-                return envelope if any(self._resource_matches(r) for r, _ in event.scopes) else None
+                return envelope if any(self._scope_matches(r) for r, _ in event.scopes) else None
             case ConfigLoaded():
                 if self._config_jobs:
                     return envelope if self._config_has_job else None
@@ -355,7 +363,7 @@ class Dumper:
             return f"{text} (body not a JSON object)"
         meta = obj.get("metadata")
         meta = meta if isinstance(meta, dict) else {}
-        parts = [f"rv={meta.get('resourceVersion', '')}"]
+        parts = [f"rv={meta['resourceVersion']}"] if meta.get("resourceVersion") else []
         generation = meta.get("generation")
         if generation is not None:
             parts.append(f"gen={generation}")

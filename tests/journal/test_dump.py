@@ -108,6 +108,14 @@ def test_a_cr_job_maps_to_its_monitor_and_changes_show_label_and_spec_changes() 
     assert _run(Filter(jobs=("podMonitor/app/web/0",)), lines) == []
 
 
+def test_a_monitor_whose_resource_cannot_be_watched_shows_why_and_nothing_about_other_scopes() -> None:
+    shown = _run(Filter(jobs=("serviceMonitor/app/web/0",)))
+    assert [s.seq for s in shown] == [6]
+    assert shown[0].text[0].endswith("unavailable: forbidden: injected 403")
+    assert [s.seq for s in _run(Filter(resources=(SM,), objects=(("app", "web"),)))] == [6]
+    assert [s.seq for s in _run(Filter(resources=(SM,)))] == [2, 6]
+
+
 def test_seq_and_time_ranges() -> None:
     assert [s.seq for s in _run(Filter(since_seq=3, until_seq=5))] == [3, 4, 5]
     newest = 1796655418.068363
