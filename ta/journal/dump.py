@@ -200,18 +200,24 @@ class Dumper:
         if self._config_jobs and isinstance(envelope.event, ConfigLoaded):
             # Before the other criteria: ``--kind file.read --job files`` still needs the config to know the files.
             self._config_has_job = self._note_config_jobs(envelope.event)
-        if flt.since_seq is not None and envelope.seq < flt.since_seq:
-            return None
-        if flt.until_seq is not None and envelope.seq > flt.until_seq:
-            return None
-        if flt.since_ts is not None and envelope.ts < flt.since_ts:
-            return None
-        if flt.until_ts is not None and envelope.ts > flt.until_ts:
-            return None
-        if self._kinds and envelope.event.KIND not in self._kinds:
+        in_range = (
+            (flt.since_seq is None or envelope.seq >= flt.since_seq)
+            and (flt.until_seq is None or envelope.seq <= flt.until_seq)
+            and (flt.since_ts is None or envelope.ts >= flt.since_ts)
+            and (flt.until_ts is None or envelope.ts <= flt.until_ts)
+            and (not self._kinds or envelope.event.KIND in self._kinds)
+        )
+        event = envelope.event
+        if not in_range and not isinstance(event, KubeObjectChanged | KubeObjectBatch):
             return None
         kept = self._select(envelope)
         if kept is None:
+            return None
+        if not in_range:
+            # Out of range, yet remembered: the first change shown in ``--since 1h`` then says what changed
+            # since the state before the hour, not that every label was added.
+            for _ in self._text(kept):
+                pass
             return None
         text = tuple(self._text(kept))
         if kept is envelope and raw is not None:
@@ -375,7 +381,10 @@ class Dumper:
         if change.watch_type == "DELETED":
             parts.append(f"labels={len(labels)}")
         elif before is None:
-            parts.append(_label_changes({}, labels) if labels else "labels={}")
+            if change.watch_type == "ADDED":
+                parts.append(_label_changes({}, labels) if labels else "labels={}")
+            else:  # first seen here, its earlier state unknown: say what it is, not what changed
+                parts.append(_label_list(labels))
             self._remember(key, labels, spec)
         else:
             old_labels, old_spec = before
@@ -424,6 +433,13 @@ def _label_changes(old: Mapping[str, str], new: Mapping[str, str]) -> str:
     shown = changes[:_MAX_LABEL_CHANGES]
     more = f" (+{len(changes) - len(shown)} more)" if len(changes) > len(shown) else ""
     return "labels " + " ".join(shown) + more
+
+
+def _label_list(labels: Mapping[str, str]) -> str:
+    items = [f"{k}={labels[k]}" for k in sorted(labels)]
+    shown = items[:_MAX_LABEL_CHANGES]
+    more = f" (+{len(items) - len(shown)} more)" if len(items) > len(shown) else ""
+    return "labels {" + ", ".join(shown) + more + "}"
 
 
 def _scope(namespace: str) -> str:

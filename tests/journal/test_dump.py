@@ -158,3 +158,15 @@ def test_undecodable_lines_are_skipped_with_their_number() -> None:
 def test_text_never_prints_file_contents_or_http_sd_bodies() -> None:
     text = "\n".join(line for s in _run(Filter()) for line in s.text)
     assert "10.0.1.1" not in text and "10.0.2.1" not in text
+
+
+def test_changes_before_the_range_are_remembered_so_the_first_shown_change_is_a_real_diff() -> None:
+    lines = [
+        _line(1, _change("ADDED", "web", {"release": "prometheus"}, "1"), ts=1000.0),
+        _line(2, _change("MODIFIED", "web", {"release": "old"}, "2"), ts=5000.0),
+    ]
+    (shown,) = _run(Filter(objects=(("app", "web"),), since_ts=parse_time("1h", 5000.0)), lines)
+    assert shown.seq == 2 and shown.text[0].endswith("rv=2 labels ~release=prometheus->old")
+    # An object first met in a MODIFIED (its earlier state not in this journal) is described, not diffed.
+    (alone,) = _run(Filter(), lines[1:])
+    assert alone.text[0].endswith("rv=2 labels {release=old}")
