@@ -286,6 +286,8 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return asyncio.run(_main_task(args, out or sys.stdout))
+    except KeyboardInterrupt:  # Ctrl-C before the loop's own handler was in place: nothing was shown yet
+        return EXIT_NOTHING
     except (DumpError, FilterError, OSError) as exc:
         if isinstance(exc, BrokenPipeError):  # `ta dump ... | head`: the reader has what it wanted
             with contextlib.suppress(OSError):
