@@ -24,6 +24,7 @@ from typing import Any, assert_never
 
 import orjson
 
+from ta.core.objects import resources
 from ta.core.objects.resources import known_resources
 from ta.events.base import Envelope, EventDecodeError, decode
 from ta.events.clock import Tick
@@ -47,10 +48,10 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 # A job generated from a monitoring CR names the object it came from (see ta.core.promop).
 _CR_JOB = re.compile(r"^(serviceMonitor|podMonitor|probe|scrapeConfig)/([^/]+)/([^/]+)(?:/\d+)?$")
 _CR_RESOURCE = {
-    "serviceMonitor": "monitoring.coreos.com/v1/servicemonitors",
-    "podMonitor": "monitoring.coreos.com/v1/podmonitors",
-    "probe": "monitoring.coreos.com/v1/probes",
-    "scrapeConfig": "monitoring.coreos.com/v1alpha1/scrapeconfigs",
+    "serviceMonitor": resources.SERVICE_MONITORS,
+    "podMonitor": resources.POD_MONITORS,
+    "probe": resources.PROBES,
+    "scrapeConfig": resources.SCRAPE_CONFIGS,
 }
 # ``--kind k8s.object`` also means the changes that arrive in list pages: people think in object changes.
 _KIND_ALIASES = {"k8s.object": ("k8s.object", "k8s.objects")}
@@ -140,12 +141,6 @@ class Shown:
     seq: int
     text: tuple[str, ...]
     json: bytes  # one line, without the newline
-
-
-@dataclass(slots=True)
-class _ObjectMatch:
-    resources: frozenset[str]
-    objects: tuple[tuple[str | None, str], ...]
 
 
 @dataclass(slots=True)
