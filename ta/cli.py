@@ -1,12 +1,13 @@
-"""Command line: ``ta [run] [upstream flags]`` (the in-cluster main job), ``ta replay`` and ``ta dump``.
+"""Command line: ``ta [run] [upstream flags]`` (the in-cluster main job), ``ta replay``, ``ta dump`` and ``ta whatif``.
 
 In: argv and the environment. Out: a running TA, a replay summary, or one clear error line and a non-zero
 exit status. Without a subcommand, ``ta`` behaves as ``ta run`` so the upstream image's arguments work as-is.
 
 Exit status: 0 done; 1 an error (bad config or arguments, an output that cannot be written, a port in use, a
 task that failed: one ``ta.failed`` log line, no traceback); 2 bad usage (argparse); 3 ``ta replay --strict``
-found the journal incomplete or skipped some of its lines or objects. ``ta dump`` has its own statuses (0 shown,
-1 nothing matched, 2 error; see ``ta.journal.dumpcli``).
+found the journal incomplete or skipped some of its lines or objects; ``ta whatif --plot`` without matplotlib
+exits 2 with one line saying to install ``ta[plot]``. ``ta dump`` has its own statuses (0 shown, 1 nothing
+matched, 2 error; see ``ta.journal.dumpcli``).
 """
 
 from __future__ import annotations
@@ -61,6 +62,104 @@ def _replay_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-format", default=None, choices=("json", "console"))
     add_debug_events_flag(parser)
     return parser
+
+
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of collector counts") from None
+    if not counts or any(n < 0 for n in counts):
+        raise argparse.ArgumentTypeError(f"{text!r}: collector counts are integers >= 0")
+    return counts
+
+
+def _whatif_parser() -> argparse.ArgumentParser:
+    from ta.core.allocation.strategy import STRATEGIES
+
+    parser = argparse.ArgumentParser(
+        prog="ta whatif",
+        description="Replay a capture or journal once, then allocate its targets under other settings through "
+        "scaling steps: targets moved (and the minimum possible), balance and unassigned targets per step.",
+    )
+    parser.add_argument("path", help="a journal (JSONL) or Kubernetes objects (a List or single objects)")
+    parser.add_argument("--config-file", default=None, help="TA config file (replaces the journaled config)")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--strategy", action="append", choices=STRATEGIES, default=None,
+        help="strategy to try (repeatable; default: the capture's)",
+    )
+    chosen.add_argument(
+        "--compare", nargs="+", choices=STRATEGIES, metavar="STRATEGY", default=None,
+        help="strategies side by side (e.g. --compare consistent-hashing rendezvous-bounded)",
+    )
+    parser.add_argument(
+        "--fallback", default="", help="fallback strategy for per-node (default: the capture's, else none)"
+    )
+    parser.add_argument("--collectors", type=int, default=None, help="collectors at the start")
+    parser.add_argument(
+        "--steps", type=_counts, default=None, metavar="N,N,...",
+        help="collector counts to scale through (after --collectors when given), e.g. 3,4,6,5",
+    )
+    parser.add_argument("--format", default="table", choices=("table", "json"))
+    parser.add_argument("--plot", default=None, metavar="PNG", help="also write a plot (needs ta[plot])")
+    parser.add_argument("--log-format", default=None, choices=("json", "console"))
+    return parser
+
+
+def whatif_main(argv: list[str]) -> int:
+    from ta import replay as replay_mod
+    from ta import whatif
+    from ta.core.allocation.allocator import UnknownStrategyError
+    from ta.core.allocation.strategy import PER_NODE
+    from ta.core.allocation.whatif import Setting
+
+    parser = _whatif_parser()
+    args = parser.parse_args(argv)
+    counts = ([args.collectors] if args.collectors is not None else []) + (args.steps or [])
+    if args.collectors is not None and args.collectors < 0:
+        parser.error("--collectors must be >= 0")
+    logs.configure(args.log_format or "", "warning")
+    if args.plot:
+        try:
+            whatif.check_plot_available()
+        except whatif.PlotUnavailable as exc:
+            print(f"ta whatif: {exc}", file=sys.stderr)
+            return 2
+    try:
+        if args.plot:
+            _check_writable("--plot", args.plot)
+        config = replay_mod.config_event(args.config_file) if args.config_file else None
+        capture = replay_mod.load_capture(args.path, config)
+        replayed = whatif.replay_targets(capture)
+    except (ConfigError, ValueError, OSError) as exc:
+        print(f"ta whatif: {exc}", file=sys.stderr)
+        return 1
+    if not counts:
+        if not replayed.collectors:
+            print("ta whatif: the capture has no collectors: pass --collectors N or --steps N,N,...", file=sys.stderr)
+            return 1
+        counts = [len(replayed.collectors)]
+    strategies = args.compare or args.strategy or [replayed.strategy]
+    fallback = args.fallback or replayed.fallback
+    settings = [Setting(strategy=s, fallback=fallback if s == PER_NODE else "") for s in dict.fromkeys(strategies)]
+    if PER_NODE in strategies and not replayed.nodes:
+        print("ta whatif: per-node needs nodes: the capture names none (no Node objects, no target on a node)",
+              file=sys.stderr)
+        return 1
+    try:
+        outcomes = whatif.run(replayed, settings, counts)
+    except UnknownStrategyError as exc:
+        print(f"ta whatif: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        sys.stdout.buffer.write(whatif.to_json(replayed, counts, outcomes))
+    else:
+        sys.stdout.write(whatif.to_table(replayed, counts, outcomes))
+    sys.stdout.flush()
+    if args.plot:
+        whatif.write_plot(args.plot, replayed, counts, outcomes)
+    return 0
 
 
 def _leaves(exc: BaseException) -> Iterator[BaseException]:
@@ -172,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         from ta.journal import dumpcli
 
         return dumpcli.main(argv[1:])
+    if argv and argv[0] == "whatif":
+        return whatif_main(argv[1:])
     if argv and argv[0] == "run":
         argv = argv[1:]
     return run(argv)

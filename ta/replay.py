@@ -2,9 +2,9 @@
 
 In: the capture's path, optionally a TA config file (it replaces the journaled config; a kubectl capture
 needs one), optionally a listen address. Out: a deterministic summary on stdout (jobs, targets, targets
-per collector, and what an incomplete journal lacks: ``ta.journal.completeness``), and with ``--serve`` the
-same HTTP API a live TA in that state would serve, until SIGTERM. A file with nothing to replay raises
-``CaptureError``; a task that fails during the replay (a listener, the answers file) ends it at once.
+per collector, and what an incomplete journal lacks: ``ta.journal.completeness``; ``ta whatif`` asks for none),
+and with ``--serve`` the same HTTP API a live TA in that state would serve, until SIGTERM. A file with nothing
+to replay raises ``CaptureError``; a task that fails during the replay (a listener, the answers file) ends it at once.
 
 Replays never read the environment or the clock: a kubectl capture is stamped with the latest timestamp it
 contains (its best estimate of when it was taken), so grace periods evaluate the same way on every machine.
@@ -172,6 +172,7 @@ async def replay(
     answers_out: str | None = None,
     shutdown_timeout: float = 10.0,
     debug_events_on_plain_port: bool = False,
+    print_summary: bool = True,
 ) -> Pipeline:
     tune_gc()
     last_ts = capture.envelopes[-1].ts if capture.envelopes else 0.0
@@ -189,8 +190,9 @@ async def replay(
         for envelope in capture.envelopes:
             await pipeline.sequencer.submit(envelope)
         await pipeline.sequencer.wait_drained()
-        sys.stdout.write(summary(pipeline, capture))
-        sys.stdout.flush()
+        if print_summary:
+            sys.stdout.write(summary(pipeline, capture))
+            sys.stdout.flush()
         if answers_out:
             write_answers(pipeline, answers_out)
         if serve:

@@ -83,6 +83,11 @@ class AllocationActor:
         self._allocator, self._fallback = fresh, fallback
         return [self._changed(envelope.seq, moves)]
 
+    @property
+    def strategy(self) -> tuple[str, str]:
+        """The strategy in force and its fallback (read by ``ta whatif`` after a replay)."""
+        return self._allocator.strategy, self._fallback
+
     def _changed(self, seq: int, moves: tuple[Move, ...]) -> AllocationChanged:
         allocator = self._allocator
         return AllocationChanged(
