@@ -113,7 +113,7 @@ def to_table(replayed: Replayed, counts: Sequence[int], outcomes: Sequence[Outco
         f"targets: {len(replayed.targets)}  nodes: {len(replayed.nodes)}  collectors: "
         f"{replayed.prefix}-0..N-1  (captured: {replayed.strategy}, {len(replayed.collectors)} collectors)",
         "moved: targets whose collector changed; min: the fewest any balanced allocation moves "
-        "(|dN|/max(N) of the assigned); balance: max/mean targets per collector",
+        "(|dN|/max(N) of the assigned, rounded down); balance: max/mean targets per collector",
         "",
     ]
     head = ["step", "collectors"]
