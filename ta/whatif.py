@@ -15,12 +15,13 @@ import asyncio
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 
 from ta.core.allocation.whatif import Outcome, Setting, simulate
 from ta.core.base.model import Target
+from ta.events.base import Envelope
 from ta.events.cluster import KubeObjectBatch, KubeObjectChanged
 from ta.replay import Capture, replay
 
@@ -62,8 +63,44 @@ def capture_nodes(capture: Capture) -> tuple[str, ...]:
     return tuple(sorted(name for name, here in present.items() if here))
 
 
+PAGE = 500  # objects per batch: the page size of a live list
+
+
+def batched(capture: Capture) -> Capture:
+    """The capture with runs of single object changes of one resource grouped into batches, renumbered.
+
+    A kubectl capture replays one object per entry; a live TA's lists arrive a page at a time. The batches are
+    applied in order as if one by one, so the final state is the same, with one trip through the pipeline per
+    page instead of per object (a third of the replay time at 100 000 pods). Only the final target set is used.
+    """
+    out: list[Envelope] = []
+    run: list[KubeObjectChanged] = []
+    run_ts = 0.0
+
+    def flush() -> None:
+        if run:
+            batch = KubeObjectBatch(resource=run[0].resource, changes=tuple(run))
+            out.append(Envelope(seq=len(out) + 1, ts=run_ts, event=batch))
+            run.clear()
+
+    for envelope in capture.envelopes:
+        event = envelope.event
+        if isinstance(event, KubeObjectChanged):
+            # Only changes recorded at the same instant share a batch: time-dependent rules (grace periods) see
+            # every change at the time it was recorded.
+            if run and (run[0].resource != event.resource or run_ts != envelope.ts or len(run) >= PAGE):
+                flush()
+            run.append(event)
+            run_ts = envelope.ts
+            continue
+        flush()
+        out.append(Envelope(seq=len(out) + 1, ts=envelope.ts, event=event))
+    flush()
+    return replace(capture, envelopes=tuple(out))
+
+
 async def _replayed(capture: Capture) -> Replayed:
-    pipeline = await replay(capture, serve=False, listen_addr="127.0.0.1:0", print_summary=False)
+    pipeline = await replay(batched(capture), serve=False, listen_addr="127.0.0.1:0", print_summary=False)
     view = pipeline.view
     targets = tuple(placement.target for job in view.job_names() for placement in view.placements(job))
     nodes = capture_nodes(capture) or tuple(sorted({t.node for t in targets if t.node}))
