@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import builtins
 import struct
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+import structlog
 
 from ta import cli
+from ta.process import logs
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = [str(ROOT / "examples/demo/cluster.yaml"), "--config-file", str(ROOT / "examples/demo/targetallocator.yaml")]
+
+
+@pytest.fixture(autouse=True)
+def _scoped_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``ta whatif`` configures process-wide logging (cached loggers, a stdlib handler) onto the stderr of the
+    moment, here pytest's capture stream, closed after the test: later tests' log lines would fail on it. The
+    same levels, uncached, for this test only; the previous configuration comes back afterwards."""
+    saved = structlog.get_config()
+
+    def configure(_fmt: str = "", level: str = "info") -> None:
+        structlog.configure(
+            wrapper_class=structlog.make_filtering_bound_logger(logs.LEVELS[level]),
+            logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+            cache_logger_on_first_use=False,
+        )
+
+    monkeypatch.setattr(cli.logs, "configure", configure)
+    yield
+    structlog.reset_defaults()
+    structlog.configure(**saved)
 
 
 def whatif(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
