@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import orjson
 import pytest
@@ -26,6 +27,8 @@ from ta.http import paging
 from ta.http.debug_pages import DebugPages
 from ta.http.server import ServerState, build_app
 from ta.process.metrics import Metrics
+
+T = TypeVar("T")
 
 TARGETS = 20_500
 JOBS = 41
@@ -184,11 +187,8 @@ def _one_bucket_view() -> View:
     return view
 
 
-@pytest.mark.parametrize("make", [_big_view, _one_bucket_view])
-async def test_index_build_lets_the_loop_run(make: Callable[[], View]) -> None:
-    # Before, the page was built in one step: nothing else ran until it was done. A single job on a single
-    # collector (one bucket of every target) is walked in steps too.
-    pages = DebugPages(make(), Diagnostics())
+async def _loop_turns_during(work: Awaitable[T]) -> tuple[T, int]:
+    """``work``'s result, and how many times another task ran while it was awaited."""
     ticks = 0
     done = False
 
@@ -201,10 +201,21 @@ async def test_index_build_lets_the_loop_run(make: Callable[[], View]) -> None:
     task = asyncio.create_task(ticker())
     await asyncio.sleep(0)
     before = ticks
-    await pages.targets({})
-    done = True
-    await task
-    assert ticks - before >= TARGETS // paging.STEP
+    try:
+        result = await work
+    finally:
+        done = True
+        await task
+    return result, ticks - before
+
+
+@pytest.mark.parametrize("make", [_big_view, _one_bucket_view])
+async def test_index_build_lets_the_loop_run(make: Callable[[], View]) -> None:
+    # Before, the page was built in one step: nothing else ran until it was done. A single job on a single
+    # collector (one bucket of every target) is walked in steps too.
+    pages = DebugPages(make(), Diagnostics())
+    _, turns = await _loop_turns_during(pages.targets({}))
+    assert turns >= TARGETS // paging.STEP
 
 
 async def test_concurrent_requests_share_one_build(view: View, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -370,20 +381,6 @@ async def test_stepwise_config_decode_rejects_what_the_whole_decode_rejects(raw:
 
 async def test_config_decode_lets_the_loop_run() -> None:
     raw = orjson.dumps({f"job-{j:05d}": {"job_name": f"job-{j:05d}", "params": list(range(20))} for j in range(3000)})
-    ticks = 0
-    done = False
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while not done:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    before = ticks
-    decoded = await paging.decode_config_map(raw)
-    done = True
-    await task
+    decoded, turns = await _loop_turns_during(paging.decode_config_map(raw))
     assert len(decoded) == 3000
-    assert ticks - before >= 3000 // paging.CONFIG_STEP - 1
+    assert turns >= 3000 // paging.CONFIG_STEP - 1
